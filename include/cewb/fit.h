@@ -1,0 +1,177 @@
+/*
+ * cewb/fit.h - linear regression of effective cluster interactions.
+ *
+ * A problem is X (n_rows x n_cols, row-major: one row per structure, one
+ * column per cluster-vector entry, the zerolet column of ones included) and
+ * targets y.  Optional per-row weights w (the fit minimises
+ * sum_i w_i r_i^2 + theta' Lambda theta), an optional full data covariance
+ * Sigma (n_rows x n_rows, for GLS) and an optional prior precision Lambda
+ * (n_cols x n_cols, for the prior method).  No intercept is added: the
+ * zerolet column plays that part.
+ *
+ * Results are always in the original scale of X, whatever standardisation a
+ * method uses internally.  Every method is deterministic given opt->seed.
+ *
+ * Ownership: cewb_fit_result_release frees what a fit allocated inside the
+ * result; the problem's arrays are borrowed and never freed or modified.
+ */
+#ifndef CEWB_FIT_H
+#define CEWB_FIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cewb/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+	CEWB_FIT_OLS,    /* least squares through SVD; reports rank deficiency */
+	CEWB_FIT_RIDGE,  /* Lambda = alpha I */
+	CEWB_FIT_PRIOR,  /* general prior precision Lambda (problem->lambda) */
+	CEWB_FIT_BAYES,  /* Bayesian ridge, evidence maximisation */
+	CEWB_FIT_ARDR,   /* automatic relevance determination, threshold pruning */
+	CEWB_FIT_LASSO,  /* L1, coordinate descent; alpha by CV when alpha <= 0 */
+	CEWB_FIT_ENET,   /* elastic net, l1_ratio */
+	CEWB_FIT_RFE,    /* recursive feature elimination (OLS); size by CV when 0 */
+	CEWB_FIT_OMP,    /* orthogonal matching pursuit; size by CV when 0 */
+	CEWB_FIT_HUBER,  /* robust: Huber loss, IRLS */
+	CEWB_FIT_LAD,    /* robust: least absolute deviation (Laplace likelihood) */
+	CEWB_FIT_GLS,    /* generalised least squares with weights or full Sigma */
+	CEWB_FIT_N_METHODS
+} cewb_fit_method;
+
+/* The data of a fit; all arrays borrowed. */
+typedef struct {
+	size_t n_rows, n_cols;
+	const double *X;       /* n_rows x n_cols, row-major */
+	const double *y;       /* n_rows */
+	const double *weights; /* n_rows, > 0, or NULL for equal weights */
+	const double *sigma;   /* n_rows x n_rows data covariance (GLS) or NULL */
+	const double *lambda;  /* n_cols x n_cols prior precision (PRIOR) or NULL */
+} cewb_fit_problem;
+
+/* Settings of a fit.  Start from cewb_fit_options_default(method). */
+typedef struct {
+	cewb_fit_method method;
+	int standardize;       /* 1: scale columns to unit norm internally (sparse
+				  methods' default), 0: raw X */
+	double alpha;          /* ridge/lasso/enet strength; <= 0: choose by CV */
+	double l1_ratio;       /* elastic net mix, (0, 1] */
+	double threshold;      /* ARDR pruning threshold lambda_threshold, > 0 */
+	size_t n_features;     /* RFE/OMP size; 0: choose by CV */
+	double huber_epsilon;  /* Huber transition, in units of the residual scale */
+	double tol;            /* convergence tolerance */
+	size_t max_iter;       /* iteration limit */
+	size_t cv_folds;       /* inner CV folds for hyperparameter choice */
+	uint64_t seed;         /* seed of every random choice */
+	int n_threads;         /* BLAS threads; 0: leave as is */
+} cewb_fit_options;
+
+#define CEWB_FIT_MAX_HYPER 8
+
+/* The outcome of a fit; release with cewb_fit_result_release. */
+typedef struct {
+	cewb_fit_method method;
+	size_t n_cols;
+	double *eci;           /* n_cols ECIs, original scale */
+	double *covariance;    /* n_cols x n_cols posterior covariance, or NULL */
+	size_t n_nonzero;      /* ECIs different from zero */
+	size_t rank;           /* numerical rank of (weighted) X, where computed */
+	double rmse_train;     /* root mean square training error */
+	int converged;         /* 0 when an iterative method hit max_iter */
+	size_t n_iter;
+	double log_marginal_likelihood; /* Bayesian methods, else NAN */
+	size_t n_hyper;        /* named hyperparameters chosen or used */
+	char hyper_name[CEWB_FIT_MAX_HYPER][24];
+	double hyper[CEWB_FIT_MAX_HYPER];
+	char warning[CEWB_ERROR_MAX]; /* non-fatal note (rank deficiency, ...) or "" */
+	double seconds;        /* wall time of the fit */
+} cewb_fit_result;
+
+/* Defaults for a method (alpha, thresholds, tolerances, standardisation). */
+cewb_fit_options cewb_fit_options_default(cewb_fit_method method);
+/* Name of a method ("ols", "ardr", ...). */
+const char *cewb_fit_method_name(cewb_fit_method method);
+/* Method from its name; CEWB_EINVAL for an unknown name. */
+cewb_status cewb_fit_method_parse(const char *name, cewb_fit_method *method,
+				  cewb_error *err);
+
+/* Fit with the method in opt; res is overwritten (release it first). */
+cewb_status cewb_fit(const cewb_fit_problem *prob, const cewb_fit_options *opt,
+		     cewb_fit_result *res, cewb_error *err);
+/* Free what a fit allocated inside res; a zeroed result is harmless. */
+void cewb_fit_result_release(cewb_fit_result *res);
+/* Predictions X_new * eci (n rows). */
+void cewb_fit_predict(const double *X, size_t n_rows, size_t n_cols,
+		      const double *eci, double *out);
+
+/* Per-method entry points, same contract as cewb_fit. */
+cewb_status cewb_fit_ols(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_ridge(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_prior(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_gls(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_bayes(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_ardr(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_lasso(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_enet(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_rfe(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_omp(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_huber(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_lad(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+
+/* Validation schemes. */
+typedef enum {
+	CEWB_XVAL_KFOLD,        /* k-fold, repeated `repeat` times with new shuffles */
+	CEWB_XVAL_SHUFFLE_SPLIT,/* repeat random splits, test_fraction held out */
+	CEWB_XVAL_LOO,          /* leave-one-out (closed form where linear in y) */
+	CEWB_XVAL_BOOTSTRAP     /* bootstrap ensemble: out-of-bag error, ECI spread */
+} cewb_xval_scheme;
+
+typedef struct {
+	cewb_xval_scheme scheme;
+	size_t folds;           /* k for k-fold */
+	size_t repeat;          /* repeats (k-fold, shuffle-split, bootstrap size) */
+	double test_fraction;   /* shuffle-split */
+	uint64_t seed;          /* the same seed gives the same splits for every method */
+	size_t train_size;      /* 0: all remaining rows; else subsample (learning curves) */
+} cewb_xval_options;
+
+/* Outcome of a validation. */
+typedef struct {
+	size_t n_splits;
+	double rmse_validation;      /* mean over splits */
+	double rmse_validation_std;  /* standard deviation over splits */
+	double rmse_train;           /* mean training rmse over splits */
+	double n_nonzero;            /* mean number of nonzero ECIs over splits */
+	double *eci_mean;            /* n_cols, mean over splits (ensemble) */
+	double *eci_std;             /* n_cols, spread over splits */
+	double *predicted;           /* n_rows: out-of-sample prediction of each row
+					(LOO/k-fold; NAN where never held out) */
+	double seconds;
+} cewb_xval_result;
+
+cewb_xval_options cewb_xval_options_default(void);
+/* Validate the fit described by opt on prob with the scheme in xopt. */
+cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
+		      const cewb_xval_options *xopt, cewb_xval_result *res,
+		      cewb_error *err);
+void cewb_xval_result_release(cewb_xval_result *res);
+
+/* Deterministic random numbers (splitmix64 seeding xoshiro256**), so that
+ * splits repeat exactly on every machine. */
+typedef struct { uint64_t s[4]; } cewb_rng;
+void cewb_rng_seed(cewb_rng *rng, uint64_t seed);
+uint64_t cewb_rng_next(cewb_rng *rng);
+/* Uniform in [0, 1). */
+double cewb_rng_uniform(cewb_rng *rng);
+/* Standard normal. */
+double cewb_rng_normal(cewb_rng *rng);
+/* Fisher-Yates shuffle of idx[0..n). */
+void cewb_rng_shuffle(cewb_rng *rng, size_t *idx, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# setup.sh - set up cewb on a Debian machine and build it (idempotent).
+#
+#   ./setup.sh          install missing Debian packages, configure, build
+#   ./setup.sh demo     ... then start cewb on the bundled Ag-Pd example
+#   ./setup.sh check    ... then run the whole test suite (make check)
+#   ./setup.sh bench    ... then run the benchmarks (make bench)
+set -e
+cd "$(dirname "$0")"
+
+PKGS="build-essential autoconf automake libtool pkg-config libgsl-dev
+libsymspg-dev libreadline-dev libncurses-dev libjansson-dev liblapacke-dev
+libopenblas-dev gnuplot-nox tmux"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing$missing"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+fi
+
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+	autoreconf -fi
+fi
+if [ ! -f Makefile ] || [ configure -nt Makefile ]; then
+	./configure --quiet ${CEWB_CONFIGURE_FLAGS:-}
+fi
+make -j"$(nproc 2>/dev/null || echo 2)"
+
+case "${1:-}" in
+"") ;;
+demo) exec ./cewb -i examples/agpd.cewb ;;
+check) make -j"$(nproc 2>/dev/null || echo 2)" check ;;
+bench) make bench ;;
+*) echo "usage: ./setup.sh [demo|check|bench]" >&2; exit 2 ;;
+esac
