@@ -28,15 +28,22 @@ cewb_status cewb_error_set(cewb_error *err, cewb_status code, const char *fmt, .
 
 void cewb_error_prefix(cewb_error *err, const char *fmt, ...)
 {
-	char head[CEWB_ERROR_MAX], old[CEWB_ERROR_MAX];
+	char head[CEWB_ERROR_MAX];
+	size_t nh, nm;
 	va_list ap;
 	if (!err)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(head, sizeof head, fmt, ap);
+	vsnprintf(head, sizeof head - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->message, sizeof old);
-	snprintf(err->message, sizeof err->message, "%s: %s", head, old);
+	strcat(head, ": ");
+	nh = strlen(head);
+	nm = strlen(err->message);
+	if (nh + nm >= CEWB_ERROR_MAX)
+		nm = CEWB_ERROR_MAX - 1 - nh;
+	memmove(err->message + nh, err->message, nm);
+	memcpy(err->message, head, nh);
+	err->message[nh + nm] = '\0';
 }
 
 void cewb_error_clear(cewb_error *err)
