@@ -171,6 +171,33 @@ double cewb_rng_normal(cewb_rng *rng);
 /* Fisher-Yates shuffle of idx[0..n). */
 void cewb_rng_shuffle(cewb_rng *rng, size_t *idx, size_t n);
 
+/* ---- Hyperparameter curves of the sparse and subset-selection fits ----
+ *
+ * The cross-validated curve behind the automatic choice of LASSO and
+ * elastic net (over alpha) and of RFE and OMP (over the number of
+ * features), for tables and plots.  The folds are the inner folds of the
+ * method (opt->cv_folds, opt->seed), the same the fit itself uses.
+ */
+typedef struct {
+	cewb_fit_method method;
+	char param_name[24];  /* "alpha" or "n_features" */
+	size_t n_points;
+	size_t n_folds;
+	double *param;        /* n_points: alpha (descending) or feature count (ascending) */
+	double *rmse_mean;    /* n_points: validation rmse, mean over the folds */
+	double *rmse_std;     /* n_points: its standard deviation over the folds */
+	size_t *n_nonzero;    /* n_points: nonzero ECIs of the fit on all rows there */
+	size_t best;          /* index of the point the method picks (least mean square error) */
+} cewb_fit_path;
+
+/* Compute the curve for opt->method (lasso, enet, rfe or omp; CEWB_EINVAL
+ * otherwise); path is overwritten (release it first). */
+cewb_status cewb_fit_path_compute(const cewb_fit_problem *prob, const cewb_fit_options *opt,
+				  cewb_fit_path *path, cewb_error *err);
+/* Free the arrays of path; a zeroed path is harmless. */
+void cewb_fit_path_release(cewb_fit_path *path);
+/* ---- end of hyperparameter curves ---- */
+
 #ifdef __cplusplus
 }
 #endif
