@@ -45,7 +45,8 @@ typedef struct {
 	size_t n_clusters;     /* clusters per primitive cell */
 	cewb_lsite *clusters;  /* n_clusters x order sites, each cluster ordered
 				  as the symmetry image of the representative
-				  (cluster 0); first site in the home cell */
+				  (cluster 0), translated so that its
+				  smallest site is in the home cell */
 	size_t n_perms;        /* allowed permutations of the representative */
 	int *perms;            /* n_perms x order */
 	size_t n_params;       /* cluster-vector entries (merged mc classes) */
@@ -65,6 +66,7 @@ typedef struct {
 	size_t n_params;       /* length of a cluster vector */
 	size_t *param_orbit;   /* n_params: orbit of each entry */
 	size_t n_orbits_by_order[CEWB_MAX_ORDER + 1];
+	struct cewb_space_cache *cache; /* private lookup tables of cluster vectors */
 } cewb_space;
 
 /*
