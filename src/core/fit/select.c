@@ -1,36 +1,473 @@
 /*
- * src/core/fit/select.c - placeholder entry points, to be filled in.
+ * src/core/fit/select.c - subset selection: recursive feature elimination
+ * (RFE) and orthogonal matching pursuit (OMP).
+ *
+ * Both work on the prepared columns (sparse_internal.h: divided by their
+ * standard deviation when opt->standardize, the zerolet keeping scale 1;
+ * raw otherwise) and report ECIs in the original scale.  No intercept is
+ * fitted: the zerolet column is an ordinary column.
+ *
+ * RFE (as scikit-learn's RFE / RFECV with an ordinary least-squares
+ * estimator, step 1): fit least squares on the remaining columns, drop the
+ * column with the smallest |coefficient| on the prepared columns, repeat
+ * down to one column.  The least squares of each step solve the normal
+ * equations of the remaining columns (Cholesky of the Gram block; minimum
+ * norm through its eigenvectors when the block is singular), the Gram
+ * matrix of a training fold obtained from the full one by subtracting the
+ * held-out rows.  The chosen subset is refitted by SVD least squares.
+ *
+ * OMP: add the column most correlated with the residual, re-solve least
+ * squares on the selected columns through a QR factorisation updated one
+ * column at a time (modified Gram-Schmidt, orthogonalised twice), stop at
+ * the requested size, when the residual is orthogonal to every column or
+ * when no independent column is left.  The path goes up to min(columns,
+ * rows) features (scikit-learn's OrthogonalMatchingPursuitCV stops at 10%
+ * of the columns by default).
+ *
+ * With opt->n_features == 0 the size is chosen by k-fold cross-validation
+ * (opt->cv_folds shuffled folds, cewb_fit_kfold_assign with opt->seed): each
+ * fold runs the whole elimination (or pursuit) on its training rows and
+ * scores every size on its held-out rows; the size with the least mean
+ * square error over the folds wins, ties going to the smaller size (as
+ * RFECV, which scores by R^2 instead); then the procedure runs on all rows
+ * down (up) to that size.
  */
+#include "config.h"
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+#include <lapacke.h>
 #include "cewb/fit.h"
-
-/* Not available yet: always CEWB_EINVAL. */
-cewb_status cewb_fit_rfe(const cewb_fit_problem *prob, const cewb_fit_options *opt,
-		     cewb_fit_result *res, cewb_error *err)
-{
-	(void)prob;
-	(void)opt;
-	(void)res;
-	CEWB_RAISE(err, CEWB_EINVAL, "fit: method 'rfe' not available yet");
-}
-
-/* Not available yet: always CEWB_EINVAL. */
-cewb_status cewb_fit_omp(const cewb_fit_problem *prob, const cewb_fit_options *opt,
-		     cewb_fit_result *res, cewb_error *err)
-{
-	(void)prob;
-	(void)opt;
-	(void)res;
-	CEWB_RAISE(err, CEWB_EINVAL, "fit: method 'omp' not available yet");
-}
-
+#include "fit_internal.h"
 #include "sparse_internal.h"
 
-/* Not available yet. */
+/* Scratch of one least-squares solve on a column subset of a Gram system. */
+typedef struct {
+	size_t p;
+	double *A;   /* p x p */
+	double *b;   /* p */
+	double *ev;  /* p eigenvalues */
+} subset_ws;
+
+/*
+ * Least squares on the k columns S of the Gram system (G, c) of size p:
+ * G_SS w = c_S by Cholesky, or the minimum-norm solution through the
+ * eigenvectors of G_SS when it is not positive definite.  w receives k
+ * values.  Returns 0, or -1 when LAPACK fails.
+ */
+static int subset_ols(const double *G, const double *c, size_t p, const size_t *S, size_t k,
+		      double *w, subset_ws *ws)
+{
+	size_t a, b;
+	lapack_int info;
+	double *A = ws->A;
+	for (a = 0; a < k; a++) {
+		for (b = 0; b < k; b++)
+			A[a * k + b] = G[S[a] * p + S[b]];
+		w[a] = c[S[a]];
+	}
+	info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', (lapack_int)k, A, (lapack_int)k);
+	if (info == 0) {
+		/* Check the conditioning: a tiny pivot means a (nearly) singular block. */
+		double dmin = INFINITY, dmax = 0.0;
+		for (a = 0; a < k; a++) {
+			double dd = fabs(A[a * k + a]);
+			dmin = fmin(dmin, dd);
+			dmax = fmax(dmax, dd);
+		}
+		if (dmin > 1e-7 * dmax) {
+			info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'U', (lapack_int)k, 1, A,
+					      (lapack_int)k, w, 1);
+			return info == 0 ? 0 : -1;
+		}
+	}
+	/* Singular: w = V diag(1 / lambda) V' c over the eigenvalues kept. */
+	for (a = 0; a < k; a++)
+		for (b = 0; b < k; b++)
+			A[a * k + b] = G[S[a] * p + S[b]];
+	info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)k, A, (lapack_int)k, ws->ev);
+	if (info != 0)
+		return -1;
+	{
+		double cut = ws->ev[k - 1] * DBL_EPSILON * (double)k * 10.0;
+		for (a = 0; a < k; a++) {
+			double s = 0.0;
+			if (ws->ev[a] > cut)
+				for (b = 0; b < k; b++)
+					s += A[b * k + a] * c[S[b]];
+			ws->b[a] = ws->ev[a] > cut ? s / ws->ev[a] : 0.0;
+		}
+		for (b = 0; b < k; b++) {
+			double s = 0.0;
+			for (a = 0; a < k; a++)
+				s += A[b * k + a] * ws->b[a];
+			w[b] = s;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Recursive elimination on the Gram system (G, c) of p columns, down to
+ * size 1.  wpath (p x p) receives, in row k - 1, the least-squares
+ * coefficients (full length, zeros for dropped columns) with k columns
+ * left; columns of zeros are dropped first.  Returns 0 or -1 (LAPACK).
+ */
+static int rfe_run(const double *G, const double *c, size_t p, double *wpath, size_t *S,
+		   double *w, subset_ws *ws)
+{
+	size_t k = 0, j, a;
+	for (j = 0; j < p; j++)
+		if (G[j * p + j] > 0.0)
+			S[k++] = j;
+	memset(wpath, 0, p * p * sizeof *wpath);
+	while (k > 0) {
+		size_t amin = 0;
+		if (subset_ols(G, c, p, S, k, w, ws))
+			return -1;
+		for (a = 0; a < k; a++) {
+			wpath[(k - 1) * p + S[a]] = w[a];
+			if (fabs(w[a]) < fabs(w[amin]))
+				amin = a;
+		}
+		/* Drop S[amin], keeping the order of the rest. */
+		memmove(S + amin, S + amin + 1, (k - amin - 1) * sizeof *S);
+		k--;
+	}
+	/* Sizes above the number of nonzero columns repeat the largest fit. */
+	for (k = 1; k < p; k++) {
+		int empty = 1;
+		for (j = 0; j < p && empty; j++)
+			empty = wpath[k * p + j] == 0.0;
+		if (empty)
+			memcpy(wpath + k * p, wpath + (k - 1) * p, p * sizeof *wpath);
+	}
+	return 0;
+}
+
+/* Scratch of an OMP run on n rows, p columns, at most kmax steps. */
+typedef struct {
+	double *Q;     /* kmax columns of n (column t at Q + t n) */
+	double *R;     /* kmax x kmax, upper triangular */
+	double *qty;   /* kmax: Q'y */
+	double *r;     /* n: residual */
+	double *corr;  /* p: Z'r */
+	double *v;     /* n: column being orthogonalised */
+	unsigned char *used; /* p: selected or found dependent */
+} omp_ws;
+
+/*
+ * Orthogonal matching pursuit on n x p rows Z, y, up to kmax columns.
+ * wpath (kmax x p) receives in row k - 1 the coefficients with k columns;
+ * order[0..k) the columns in the order chosen.  Returns the number of
+ * steps made (< kmax when the residual became orthogonal to every column
+ * or no independent column was left); rows past it repeat the last fit.
+ */
+static size_t omp_run(const double *Z, const double *y, size_t n, size_t p, size_t kmax,
+		      double *wpath, size_t *order, omp_ws *ws)
+{
+	size_t s = 0, i, j, t;
+	double ynorm = cblas_dnrm2((int)n, y, 1);
+	memset(ws->used, 0, p);
+	memcpy(ws->r, y, n * sizeof *y);
+	memset(wpath, 0, kmax * p * sizeof *wpath);
+	while (s < kmax) {
+		size_t jbest = p;
+		double cbest = 0.0, norm0, nv;
+		cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0, Z, (int)p, ws->r, 1,
+			    0.0, ws->corr, 1);
+		for (j = 0; j < p; j++)
+			if (!ws->used[j] && fabs(ws->corr[j]) > cbest) {
+				cbest = fabs(ws->corr[j]);
+				jbest = j;
+			}
+		if (jbest == p || cbest <= 1e-13 * (ynorm > 0 ? ynorm : 1.0))
+			break;
+		for (i = 0; i < n; i++)
+			ws->v[i] = Z[i * p + jbest];
+		norm0 = cblas_dnrm2((int)n, ws->v, 1);
+		for (t = 0; t < s; t++)
+			ws->R[t * kmax + s] = 0.0;
+		for (int pass = 0; pass < 2; pass++) {
+			for (t = 0; t < s; t++) {
+				double h = cblas_ddot((int)n, ws->Q + t * n, 1, ws->v, 1);
+				cblas_daxpy((int)n, -h, ws->Q + t * n, 1, ws->v, 1);
+				ws->R[t * kmax + s] += h;
+			}
+		}
+		nv = cblas_dnrm2((int)n, ws->v, 1);
+		ws->used[jbest] = 1;
+		if (!(nv > 1e-10 * norm0))
+			continue; /* dependent on the columns already chosen */
+		for (i = 0; i < n; i++)
+			ws->Q[s * n + i] = ws->v[i] / nv;
+		ws->R[s * kmax + s] = nv;
+		ws->qty[s] = cblas_ddot((int)n, ws->Q + s * n, 1, y, 1);
+		cblas_daxpy((int)n, -ws->qty[s], ws->Q + s * n, 1, ws->r, 1);
+		order[s] = jbest;
+		s++;
+		/* Coefficients of the s columns: back substitution R w = Q'y. */
+		for (t = s; t-- > 0;) {
+			double acc = ws->qty[t];
+			for (size_t u = t + 1; u < s; u++)
+				acc -= ws->R[t * kmax + u] * wpath[(s - 1) * p + order[u]];
+			wpath[(s - 1) * p + order[t]] = acc / ws->R[t * kmax + t];
+		}
+	}
+	for (t = s ? s : 1; t < kmax; t++)
+		memcpy(wpath + t * p, wpath + (t - 1) * p, p * sizeof *wpath);
+	return s;
+}
+
+/* Allocate the OMP scratch (NULL members on failure). */
+static int omp_ws_alloc(omp_ws *ws, size_t n, size_t p, size_t kmax)
+{
+	memset(ws, 0, sizeof *ws);
+	ws->Q = malloc((kmax * n + kmax * kmax + kmax + 2 * n + p + 1) * sizeof *ws->Q);
+	ws->used = malloc(p + 1);
+	if (!ws->Q || !ws->used) {
+		free(ws->Q);
+		free(ws->used);
+		return -1;
+	}
+	ws->R = ws->Q + kmax * n;
+	ws->qty = ws->R + kmax * kmax;
+	ws->r = ws->qty + kmax;
+	ws->v = ws->r + n;
+	ws->corr = ws->v + n;
+	return 0;
+}
+
+/* Free the OMP scratch. */
+static void omp_ws_free(omp_ws *ws)
+{
+	free(ws->Q);
+	free(ws->used);
+}
+
+/*
+ * RFE or OMP: the cross-validated curve (when path is given or
+ * opt->n_features is 0) and the fit (when res is given).
+ */
+static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_options *opt,
+			      cewb_fit_method method, cewb_fit_result *res,
+			      cewb_fit_path *path, cewb_error *err)
+{
+	double t0 = cewb_fit_clock();
+	cewb_sparse_data d;
+	size_t n, p, kmax, i, j, f, k = opt->cv_folds, best = 0, n_sel;
+	size_t *fold = NULL, *S = NULL, *cols = NULL;
+	double *mem = NULL, *G, *c, *Gf, *cf, *wpath, *w, *mse = NULL, *Zt, *yt, *Zv, *yv, yy;
+	int need_cv = opt->n_features == 0 || path;
+	subset_ws ws = {0};
+	omp_ws ows = {0};
+	cewb_status st;
+	const char *name = method == CEWB_FIT_RFE ? "rfe" : "omp";
+
+	if (res)
+		memset(res, 0, sizeof *res);
+	st = cewb_sparse_prepare(prob, cewb_sparse_scaling_of(opt), &d, err);
+	if (st)
+		return st;
+	n = d.n;
+	p = d.p;
+	kmax = method == CEWB_FIT_OMP && n < p ? n : p;
+	if (opt->n_features > p) {
+		st = cewb_error_set(err, CEWB_EINVAL, "%s: n_features is %zu but there are only "
+				    "%zu columns", name, opt->n_features, p);
+		goto out;
+	}
+	if (method == CEWB_FIT_OMP && opt->n_features > n) {
+		st = cewb_error_set(err, CEWB_EINVAL, "omp: n_features is %zu but there are only "
+				    "%zu structures", opt->n_features, n);
+		goto out;
+	}
+	if (need_cv) {
+		st = cewb_sparse_check_folds(n, k, err);
+		if (st)
+			goto out;
+	} else {
+		k = 1;
+	}
+	mem = malloc((3 * p * p + 3 * p + 2 * n * p + 2 * n + p * p + 3 * p) * sizeof *mem);
+	mse = malloc(p * k * sizeof *mse);
+	fold = malloc((n + 3 * p) * sizeof *fold);
+	if (!mem || !mse || !fold) {
+		st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for a %zu x %zu selection", n,
+				    p);
+		goto out;
+	}
+	S = fold + n;
+	cols = S + p;
+	G = mem;
+	c = G + p * p;
+	wpath = c + p;
+	w = wpath + p * p;
+	Zt = w + p;
+	Zv = Zt + n * p;
+	yt = Zv + n * p;
+	yv = yt + n;
+	Gf = yv + n;
+	cf = Gf + p * p;
+	ws.p = p;
+	ws.A = cf + p;
+	ws.b = ws.A + p * p;
+	ws.ev = ws.b + p;
+	if (method == CEWB_FIT_OMP && omp_ws_alloc(&ows, n, p, kmax)) {
+		st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for a %zu x %zu selection", n,
+				    p);
+		goto out;
+	}
+	if (method == CEWB_FIT_RFE)
+		cewb_sparse_gram_add(d.Z, d.y, n, p, 1.0, G, c, &yy);
+
+	if (need_cv) {
+		size_t kcv = kmax;
+		cewb_fit_kfold_assign(n, k, opt->seed, 0, fold);
+		for (f = 0; f < k; f++) {
+			size_t nt, nv, kf;
+			int rfe = method == CEWB_FIT_RFE;
+			cewb_sparse_split(&d, fold, f, rfe ? NULL : Zt, rfe ? NULL : yt, &nt, Zv,
+					  yv, &nv);
+			if (rfe) {
+				double yyf = yy;
+				memcpy(Gf, G, p * p * sizeof *G);
+				memcpy(cf, c, p * sizeof *c);
+				cewb_sparse_gram_add(Zv, yv, nv, p, -1.0, Gf, cf, &yyf);
+				if (rfe_run(Gf, cf, p, wpath, S, w, &ws)) {
+					st = cewb_error_set(err, CEWB_ENUMERIC, "rfe: least squares "
+							    "failed in fold %zu", f);
+					goto out;
+				}
+				kf = p;
+			} else {
+				kf = kmax < nt ? kmax : nt;
+				omp_run(Zt, yt, nt, p, kf, wpath, S, &ows);
+			}
+			if (kf < kcv)
+				kcv = kf;
+			for (i = 0; i < kf; i++)
+				mse[i * k + f] = cewb_sparse_mse(Zv, yv, nv, p, wpath + i * p);
+			if (cewb_interrupt_flag) {
+				st = cewb_error_set(err, CEWB_EINTERRUPT, "interrupted");
+				goto out;
+			}
+		}
+		kmax = kcv;
+		for (i = 1; i < kmax; i++) {
+			double m = 0.0, mb = 0.0;
+			for (f = 0; f < k; f++) {
+				m += mse[i * k + f];
+				mb += mse[best * k + f];
+			}
+			if (m < mb)
+				best = i;
+		}
+	}
+
+	/* The procedure on all rows. */
+	if (method == CEWB_FIT_RFE) {
+		if (rfe_run(G, c, p, wpath, S, w, &ws)) {
+			st = cewb_error_set(err, CEWB_ENUMERIC, "rfe: least squares failed");
+			goto out;
+		}
+	} else {
+		omp_run(d.Z, d.y, n, p, kmax, wpath, S, &ows);
+	}
+	if (path) {
+		st = cewb_sparse_path_alloc(path, method, "n_features", kmax, k, err);
+		if (st)
+			goto out;
+		path->best = best;
+		for (i = 0; i < kmax; i++) {
+			double s = 0.0, s2 = 0.0;
+			size_t nz = 0;
+			for (f = 0; f < k; f++) {
+				double r = sqrt(mse[i * k + f]);
+				s += r;
+				s2 += r * r;
+			}
+			s /= (double)k;
+			for (j = 0; j < p; j++)
+				nz += wpath[i * p + j] != 0.0;
+			path->param[i] = (double)(i + 1);
+			path->rmse_mean[i] = s;
+			path->rmse_std[i] = sqrt(fmax(s2 / (double)k - s * s, 0.0));
+			path->n_nonzero[i] = nz;
+		}
+	}
+	if (res) {
+		size_t size = opt->n_features ? opt->n_features : best + 1, rank = 0;
+		if (size > kmax)
+			size = kmax;
+		n_sel = 0;
+		for (j = 0; j < p; j++)
+			if (wpath[(size - 1) * p + j] != 0.0)
+				cols[n_sel++] = j;
+		st = cewb_fit_result_init(res, method, p, err);
+		if (st)
+			goto out;
+		/* Refit the chosen columns by SVD least squares. */
+		st = cewb_fit_lsq_cols(d.Z, n, p, d.y, cols, n_sel, 0.0, w, &rank, err);
+		if (st) {
+			cewb_fit_result_release(res);
+			goto out;
+		}
+		for (j = 0; j < n_sel; j++)
+			res->eci[cols[j]] = w[j] / d.scale[cols[j]];
+		res->rank = rank;
+		res->n_iter = p - size;
+		if (method == CEWB_FIT_OMP)
+			res->n_iter = size;
+		cewb_fit_result_hyper(res, "n_features", (double)n_sel);
+		if (need_cv) {
+			double m = 0.0;
+			for (f = 0; f < k; f++)
+				m += mse[best * k + f];
+			cewb_fit_result_hyper(res, "rmse_xval", sqrt(m / (double)k));
+		}
+		if (n_sel < size)
+			snprintf(res->warning, sizeof res->warning,
+				 "only %zu independent columns could be selected (asked for %zu)",
+				 n_sel, size);
+		cewb_fit_result_finish(res, prob);
+		res->seconds = cewb_fit_clock() - t0;
+	}
+	st = CEWB_OK;
+out:
+	if (st && path)
+		cewb_fit_path_release(path);
+	if (method == CEWB_FIT_OMP)
+		omp_ws_free(&ows);
+	free(mem);
+	free(mse);
+	free(fold);
+	cewb_sparse_release(&d);
+	return st;
+}
+
+/* Recursive feature elimination with least squares. */
+cewb_status cewb_fit_rfe(const cewb_fit_problem *prob, const cewb_fit_options *opt,
+			 cewb_fit_result *res, cewb_error *err)
+{
+	if (!prob || !opt || !res)
+		CEWB_RAISE(err, CEWB_EINVAL, "fit needs a problem, options and a result");
+	return select_run(prob, opt, CEWB_FIT_RFE, res, NULL, err);
+}
+
+/* Orthogonal matching pursuit. */
+cewb_status cewb_fit_omp(const cewb_fit_problem *prob, const cewb_fit_options *opt,
+			 cewb_fit_result *res, cewb_error *err)
+{
+	if (!prob || !opt || !res)
+		CEWB_RAISE(err, CEWB_EINVAL, "fit needs a problem, options and a result");
+	return select_run(prob, opt, CEWB_FIT_OMP, res, NULL, err);
+}
+
 cewb_status cewb_select_path(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 			     cewb_fit_path *path, cewb_error *err)
 {
-	(void)prob;
-	(void)opt;
-	(void)path;
-	CEWB_RAISE(err, CEWB_EINVAL, "curve not available yet");
+	return select_run(prob, opt, opt->method, NULL, path, err);
 }

@@ -196,27 +196,32 @@ typedef struct {
 	double yy;
 } gram_data;
 
-/* Copy the upper triangle of the p x p matrix G to the lower one. */
-static void symmetrize(double *G, size_t p)
+void cewb_sparse_gram_add(const double *Z, const double *y, size_t n, size_t p, double sign,
+			  double *G, double *c, double *yy)
 {
 	size_t i, j;
+	if (n == 0) {
+		if (sign > 0) {
+			memset(G, 0, p * p * sizeof *G);
+			memset(c, 0, p * sizeof *c);
+			*yy = 0.0;
+		}
+		return;
+	}
+	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)n, sign, Z, (int)p,
+		    sign > 0 ? 0.0 : 1.0, G, (int)p);
 	for (i = 0; i < p; i++)
 		for (j = 0; j < i; j++)
 			G[i * p + j] = G[j * p + i];
+	cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, sign, Z, (int)p, y, 1,
+		    sign > 0 ? 0.0 : 1.0, c, 1);
+	*yy = (sign > 0 ? 0.0 : *yy) + sign * cblas_ddot((int)n, y, 1, y, 1);
 }
 
 /* Fill g from the n x p rows Z and y (sign +1), or subtract them (sign -1). */
 static void gram_add(gram_data *g, const double *Z, const double *y, size_t n, double sign)
 {
-	size_t p = g->p;
-	if (n == 0)
-		return;
-	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)n, sign, Z, (int)p,
-		    sign > 0 ? 0.0 : 1.0, g->G, (int)p);
-	symmetrize(g->G, p);
-	cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, sign, Z, (int)p, y, 1,
-		    sign > 0 ? 0.0 : 1.0, g->c, 1);
-	g->yy += sign * cblas_ddot((int)n, y, 1, y, 1);
+	cewb_sparse_gram_add(Z, y, n, g->p, sign, g->G, g->c, &g->yy);
 }
 
 /* Soft threshold: sign(x) max(|x| - t, 0). */

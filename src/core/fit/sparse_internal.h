@@ -57,6 +57,11 @@ cewb_status cewb_sparse_path_alloc(cewb_fit_path *path, cewb_fit_method method,
 				   const char *param_name, size_t n, size_t n_folds,
 				   cewb_error *err);
 
+/* G = Z'Z, c = Z'y, yy = y'y of n rows of p columns (sign +1, overwriting),
+ * or those of the rows subtracted from G, c, yy (sign -1). */
+void cewb_sparse_gram_add(const double *Z, const double *y, size_t n, size_t p, double sign,
+			  double *G, double *c, double *yy);
+
 /* The RFE or OMP curve (select.c). */
 cewb_status cewb_select_path(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 			     cewb_fit_path *path, cewb_error *err);
