@@ -571,13 +571,17 @@ double cewb_space_estimate_orbits(const cewb_lattice *lat, const double *cutoffs
 		size_t k = i + 2;
 		double r = cutoffs[i];
 		/* Neighbours within r of a site; the partners of a cluster lie
-		 * in a ball of radius r around its first site, and need to be
-		 * pairwise close: roughly (N/2)^(k-1)/(k-1)! clusters. */
+		 * in a ball of radius r around its first site (half of them
+		 * after it in site order), and each further pair of partners
+		 * is within r about half the time. */
 		double nb = na * 4.0 / 3.0 * M_PI * r * r * r / V;
 		double c = na;
 		for (size_t j = 1; j < k; j++)
 			c *= nb / 2.0 / (double)j;
-		est += c / nops;
+		for (size_t j = 0; j < (k - 1) * (k - 2) / 2; j++)
+			c *= 0.5;
+		/* Small clusters have large stabilisers: fewer images per orbit. */
+		est += c / nops * (k == 2 ? 4.0 : k == 3 ? 2.0 : 1.0);
 	}
 	return est + na + 1;
 }
