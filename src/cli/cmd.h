@@ -118,9 +118,12 @@ struct cmd_entry {
 /* Families (each defined in its cmd_<family>.c, listed in cmd.c). */
 extern const struct cmd_entry cmd_core_entries[];	/* help set quit record replay echo */
 extern const struct cmd_entry cmd_model_entries[];	/* load lattice, space, orbits, ... */
+extern const struct cmd_entry cmd_train_entries[];	/* load structures, structures, vectors */
 extern const struct cmd_entry cmd_data_entries[];	/* load structures, structures, ... */
 extern const struct cmd_entry cmd_fit_entries[];	/* fit, validate, eci, predict, ... */
+extern const struct cmd_entry cmd_prior_entries[];	/* prior ... */
 extern const struct cmd_entry cmd_plot_entries[];	/* plot */
+extern const struct cmd_entry cmd_tui_entries[];	/* full-screen views */
 
 /* Visit every entry of the table, in help order. */
 size_t cmd_count(void);
@@ -141,6 +144,13 @@ enum parse_status {
 enum parse_status cmd_parse(char *const *words, size_t n_words, const char *text,
 			    struct cmd_args **out, char *err, size_t errlen);
 void cmd_args_free(struct cmd_args *a);
+
+/*
+ * Resolve the command named by words (one or two of them; prefixes and
+ * "did you mean" as in cmd_parse); *used is how many words the name took.
+ */
+const struct cmd_entry *cmd_lookup(char *const *words, size_t n_words, size_t *used,
+				   char *err, size_t errlen);
 
 /* Find an entry by its exact name; NULL if none. */
 const struct cmd_entry *cmd_find(const char *name);

@@ -95,6 +95,8 @@ struct session {
 	char *record_path;
 	int quit;		/* `quit` was given */
 	int cur_json;		/* the current command writes JSON */
+	int json_done;		/* the current command has printed its JSON document */
+	int replay_depth;	/* nesting of `replay` (a replay may not replay itself) */
 	char error[CEWB_ERROR_MAX + 128]; /* failure message of the current command */
 };
 

@@ -1,0 +1,283 @@
+/* cmd_core.c - the session family: help, set, echo, record, replay, quit. */
+#include "config.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "cmd.h"
+#include "help.h"
+#include "record.h"
+#include "run.h"
+#include "session.h"
+
+/* help [CMD]: the command list, or one command's usage and page. */
+static int help_exec(struct session *s, const struct cmd_args *a)
+{
+	if (a->n_pos == 0) {
+		if (out_is_json(s)) {
+			json_t *list = json_array();
+			for (size_t i = 0; i < cmd_count(); i++) {
+				const struct cmd_entry *e = cmd_at(i);
+				json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "name",
+								      e->name, "group", e->group,
+								      "summary", e->summary));
+			}
+			out_json(s, json_pack("{s:o}", "commands", list));
+			return 0;
+		}
+		help_print_index(s->out);
+		return 0;
+	}
+	char *words[3] = { NULL, NULL, NULL };
+	for (size_t i = 0; i < a->n_pos && i < 2; i++)
+		words[i] = (char *)a->pos[i].s;
+	size_t used = 0;
+	char err[512];
+	const struct cmd_entry *e = cmd_lookup(words, a->n_pos < 2 ? a->n_pos : 2, &used, err,
+					       sizeof err);
+	if (!e) {
+		/* A topic page that is not a command, or a group of subcommands. */
+		char *t = a->n_pos == 1 ? help_page_text(a->pos[0].s) : NULL;
+		if (t) {
+			if (out_is_json(s))
+				out_json(s, json_pack("{s:s, s:s}", "topic", a->pos[0].s, "page", t));
+			else
+				out_printf(s, "%s", t);
+			free(t);
+			return 0;
+		}
+		if (strstr(err, "needs a subcommand")) {
+			size_t l = strlen(a->pos[0].s);
+			for (size_t i = 0; i < cmd_count(); i++) {
+				const struct cmd_entry *c = cmd_at(i);
+				if (strncmp(c->name, a->pos[0].s, l) == 0 && c->name[l] == ' ')
+					out_printf(s, "  %-18s %s\n", c->name, c->summary);
+			}
+			return 0;
+		}
+		return cmd_fail(s, "%s", err);
+	}
+	if (used < a->n_pos)
+		return cmd_fail(s, "'%s' has no subcommand '%s'", e->name, a->pos[used].s);
+	char *page = help_page_text(e->page);
+	char *usage = NULL;
+	size_t ul = 0;
+	FILE *m = open_memstream(&usage, &ul);
+	if (m) {
+		cmd_print_usage(m, e);
+		fclose(m);
+	}
+	if (out_is_json(s)) {
+		out_json(s, json_pack("{s:s, s:s, s:s, s:s, s:s?}", "command", e->name, "group",
+				      e->group, "summary", e->summary, "usage", usage ? usage : "",
+				      "page", page));
+	} else {
+		out_printf(s, "%s - %s\n\n%s", e->name, e->summary, usage ? usage : "");
+		if (page)
+			out_printf(s, "\n%s", page);
+		else
+			out_printf(s, "\n(no help page '%s' found in %s)\n", e->page, help_dir());
+	}
+	free(usage);
+	free(page);
+	return 0;
+}
+
+/* set: show every setting. */
+static int set_exec(struct session *s, const struct cmd_args *a)
+{
+	if (out_is_json(s)) {
+		out_json(s, json_pack("{s:I, s:i, s:s, s:i, s:s, s:f, s:s?}", "seed",
+				      (json_int_t)s->seed, "threads", s->threads, "format",
+				      s->format == FORMAT_JSON ? "json" : "text", "precision",
+				      s->precision, "terminal", s->plot_terminal, "tolerance",
+				      s->match_tol, "record", s->record_path));
+		return 0;
+	}
+	out_printf(s, "seed       %llu\n", (unsigned long long)s->seed);
+	out_printf(s, "threads    %d%s\n", s->threads, s->threads ? "" : " (automatic)");
+	out_printf(s, "format     %s\n", s->format == FORMAT_JSON ? "json" : "text");
+	out_printf(s, "precision  %d\n", s->precision);
+	out_printf(s, "terminal   %s\n", s->plot_terminal);
+	out_printf(s, "tolerance  %g\n", s->match_tol);
+	out_printf(s, "record     %s\n", s->record_path ? s->record_path : "(off)");
+	return 0;
+}
+
+static int set_seed_exec(struct session *s, const struct cmd_args *a)
+{
+	s->seed = (uint64_t)a->pos[0].i;
+	return 0;
+}
+
+static int set_threads_exec(struct session *s, const struct cmd_args *a)
+{
+	s->threads = (int)a->pos[0].i;
+	return 0;
+}
+
+static int set_format_exec(struct session *s, const struct cmd_args *a)
+{
+	s->format = strcmp(a->pos[0].s, "json") == 0 ? FORMAT_JSON : FORMAT_TEXT;
+	return 0;
+}
+
+static int set_precision_exec(struct session *s, const struct cmd_args *a)
+{
+	s->precision = (int)a->pos[0].i;
+	return 0;
+}
+
+static int set_terminal_exec(struct session *s, const struct cmd_args *a)
+{
+	if (strlen(a->pos[0].s) >= sizeof s->plot_terminal)
+		return cmd_fail(s, "terminal name too long");
+	snprintf(s->plot_terminal, sizeof s->plot_terminal, "%s", a->pos[0].s);
+	return 0;
+}
+
+static int set_tolerance_exec(struct session *s, const struct cmd_args *a)
+{
+	s->match_tol = a->pos[0].r;
+	return 0;
+}
+
+/* echo WORDS: print the words (notes in scripts and transcripts). */
+static int echo_exec(struct session *s, const struct cmd_args *a)
+{
+	for (size_t i = 0; i < a->n_pos; i++)
+		out_printf(s, "%s%s", i ? " " : "", a->pos[i].s);
+	out_printf(s, "\n");
+	return 0;
+}
+
+static int quit_exec(struct session *s, const struct cmd_args *a)
+{
+	s->quit = 1;
+	return 0;
+}
+
+static int record_exec(struct session *s, const struct cmd_args *a)
+{
+	char err[512];
+	if (record_start(s, a->pos[0].s, err, sizeof err) < 0)
+		return cmd_fail(s, "%s", err);
+	if (!out_is_json(s))
+		out_printf(s, "recording to %s\n", a->pos[0].s);
+	return 0;
+}
+
+static int record_stop_exec(struct session *s, const struct cmd_args *a)
+{
+	if (!s->record)
+		return cmd_fail(s, "not recording");
+	if (!out_is_json(s))
+		out_printf(s, "recording to %s stopped\n", s->record_path);
+	record_stop(s);
+	return 0;
+}
+
+static int replay_exec(struct session *s, const struct cmd_args *a)
+{
+	if (s->replay_depth > 0)
+		return cmd_fail(s, "a replay cannot start another replay");
+	struct replay_opts o = { arg_flag(a, "check"), arg_flag(a, "step"), arg_flag(a, "check"),
+				 5 };
+	int rc = replay_file(s, a->pos[0].s, &o);
+	if (rc == 2)
+		return cmd_fail(s, "cannot replay '%s'", a->pos[0].s);
+	if (rc)
+		return cmd_fail(s, "%s", o.check ? "outputs differ from the transcript"
+					       : "a command failed");
+	if (o.check && !out_is_json(s))
+		out_printf(s, "%s: every output matches\n", a->pos[0].s);
+	return 0;
+}
+
+static const struct cmd_arg help_pos[] = {
+	{ .name = "command", .type = ARG_STRING, .metavar = "COMMAND",
+	  .complete = COMPLETE_COMMAND },
+	{ .name = NULL }
+};
+static const struct cmd_arg seed_pos[] = {
+	{ .name = "seed", .type = ARG_INT, .min = 0, .max = 9007199254740992.0, .metavar = "N" },
+	{ .name = NULL }
+};
+static const struct cmd_arg threads_pos[] = {
+	{ .name = "threads", .type = ARG_INT, .min = 0, .max = 1024, .metavar = "N" },
+	{ .name = NULL }
+};
+static const char *const format_choices[] = { "text", "json", NULL };
+static const struct cmd_arg format_pos[] = {
+	{ .name = "format", .type = ARG_CHOICE, .choices = format_choices, .min = 1, .max = 0 },
+	{ .name = NULL }
+};
+static const struct cmd_arg precision_pos[] = {
+	{ .name = "digits", .type = ARG_INT, .min = 1, .max = 17, .metavar = "DIGITS" },
+	{ .name = NULL }
+};
+static const struct cmd_arg terminal_pos[] = {
+	{ .name = "terminal", .type = ARG_STRING, .metavar = "TERMINAL" },
+	{ .name = NULL }
+};
+static const struct cmd_arg tolerance_pos[] = {
+	{ .name = "tolerance", .type = ARG_REAL, .min = 1e-8, .max = 2.0, .metavar = "ANGSTROM" },
+	{ .name = NULL }
+};
+static const struct cmd_arg words_pos[] = {
+	{ .name = "text", .type = ARG_STRING, .metavar = "TEXT" },
+	{ .name = NULL }
+};
+static const struct cmd_arg file_pos[] = {
+	{ .name = "file", .type = ARG_FILE, .metavar = "FILE" },
+	{ .name = NULL }
+};
+static const struct cmd_arg replay_opts[] = {
+	{ .name = "check", .type = ARG_FLAG,
+	  .help = "compare each output with the recorded one (numbers within tolerance)" },
+	{ .name = "step", .type = ARG_FLAG, .help = "pause after each command" },
+	{ .name = NULL }
+};
+
+const struct cmd_entry cmd_core_entries[] = {
+	{ .name = "help", .group = "session", .summary = "list commands, or show a command's page",
+	  .positionals = help_pos, .max_pos = 2, .exec = help_exec, .page = "help",
+	  .flags = CMD_REPORTS },
+	{ .name = "set", .group = "session", .summary = "show the settings",
+	  .exec = set_exec, .page = "set", .flags = CMD_REPORTS },
+	{ .name = "set seed", .group = "session", .summary = "seed of every random choice",
+	  .positionals = seed_pos, .min_pos = 1, .max_pos = 1, .exec = set_seed_exec,
+	  .page = "set" },
+	{ .name = "set threads", .group = "session", .summary = "worker threads (0: automatic)",
+	  .positionals = threads_pos, .min_pos = 1, .max_pos = 1, .exec = set_threads_exec,
+	  .page = "set" },
+	{ .name = "set format", .group = "session", .summary = "output format: text or json",
+	  .positionals = format_pos, .min_pos = 1, .max_pos = 1, .exec = set_format_exec,
+	  .page = "set" },
+	{ .name = "set precision", .group = "session",
+	  .summary = "significant digits of numbers in reports",
+	  .positionals = precision_pos, .min_pos = 1, .max_pos = 1, .exec = set_precision_exec,
+	  .page = "set" },
+	{ .name = "set terminal", .group = "session", .summary = "gnuplot terminal of plots",
+	  .positionals = terminal_pos, .min_pos = 1, .max_pos = 1, .exec = set_terminal_exec,
+	  .page = "set" },
+	{ .name = "set tolerance", .group = "session",
+	  .summary = "distance (Å) within which atoms match lattice sites",
+	  .positionals = tolerance_pos, .min_pos = 1, .max_pos = 1, .exec = set_tolerance_exec,
+	  .page = "set" },
+	{ .name = "echo", .group = "session", .summary = "print a line of text",
+	  .positionals = words_pos, .max_pos = 1000, .exec = echo_exec, .page = "echo" },
+	{ .name = "record", .group = "session", .summary = "write a transcript of the session",
+	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .exec = record_exec,
+	  .page = "record", .flags = CMD_NO_RECORD },
+	{ .name = "record stop", .group = "session", .summary = "stop writing the transcript",
+	  .exec = record_stop_exec, .page = "record", .flags = CMD_NO_RECORD },
+	{ .name = "replay", .group = "session", .summary = "run a transcript again (and check it)",
+	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = replay_opts,
+	  .exec = replay_exec, .page = "replay", .flags = CMD_NO_RECORD },
+	{ .name = "quit", .group = "session", .summary = "leave cewb (also: exit, Ctrl-D)",
+	  .exec = quit_exec, .page = "quit", .flags = CMD_NO_RECORD },
+	{ .name = "exit", .group = "session", .summary = "leave cewb",
+	  .exec = quit_exec, .page = "quit", .flags = CMD_NO_RECORD },
+	{ .name = NULL }
+};

@@ -1,0 +1,268 @@
+/*
+ * cmd_model.c - the model family: load lattice, space, orbits.
+ */
+#include "config.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "cmd.h"
+#include "session.h"
+
+/* Species allowed on a lattice site as "Ag,Pd" into buf. */
+static const char *site_species(const cewb_lattice *lat, size_t site, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t k = 0; k < lat->n_allowed[site]; k++) {
+		size_t l = strlen(buf);
+		const char *sym = cewb_element_symbol(lat->allowed[site][k]);
+		snprintf(buf + l, len - l, "%s%s", k ? "," : "", sym ? sym : "?");
+	}
+	return buf;
+}
+
+/* The lattice report (text or JSON). */
+static void lattice_report(struct session *s)
+{
+	const cewb_lattice *lat = s->lattice;
+	char sp[256];
+	if (out_is_json(s)) {
+		json_t *cell = json_array(), *sites = json_array();
+		for (int i = 0; i < 3; i++)
+			json_array_append_new(cell, json_pack("[f,f,f]", lat->cell[i][0],
+							       lat->cell[i][1], lat->cell[i][2]));
+		for (size_t i = 0; i < lat->n_sites; i++) {
+			json_t *spec = json_array();
+			for (size_t k = 0; k < lat->n_allowed[i]; k++) {
+				const char *sym = cewb_element_symbol(lat->allowed[i][k]);
+				json_array_append_new(spec, json_string(sym ? sym : "?"));
+			}
+			json_array_append_new(sites, json_pack("{s:i, s:[f,f,f], s:o, s:i}", "index",
+							       (int)i, "position", lat->pos[i][0],
+							       lat->pos[i][1], lat->pos[i][2],
+							       "species", spec, "equivalent",
+							       lat->equivalent[i]));
+		}
+		out_json(s, json_pack("{s:s, s:i, s:i, s:i, s:s, s:i, s:o, s:[b,b,b], s:o}",
+				      "file", s->lattice_file, "frame", (int)s->lattice_frame,
+				      "n_sites", (int)lat->n_sites, "n_active",
+				      (int)cewb_lattice_n_active(lat), "spacegroup",
+				      lat->international, "spacegroup_number", lat->spacegroup,
+				      "cell", cell, "pbc", lat->pbc[0], lat->pbc[1], lat->pbc[2],
+				      "sites", sites));
+		return;
+	}
+	out_printf(s, "lattice from %s frame %zu: %zu site%s (%zu active), space group %s (%d)\n",
+		   s->lattice_file, s->lattice_frame, lat->n_sites, lat->n_sites == 1 ? "" : "s",
+		   cewb_lattice_n_active(lat), lat->international, lat->spacegroup);
+	for (int i = 0; i < 3; i++)
+		out_printf(s, "  %c  %12.6f %12.6f %12.6f%s\n", "abc"[i], lat->cell[i][0],
+			   lat->cell[i][1], lat->cell[i][2], lat->pbc[i] ? "" : "  (open)");
+	for (size_t i = 0; i < lat->n_sites; i++)
+		out_printf(s, "  site %zu  %10.6f %10.6f %10.6f  %s\n", i, lat->pos[i][0],
+			   lat->pos[i][1], lat->pos[i][2], site_species(lat, i, sp, sizeof sp));
+}
+
+/* load lattice FILE [--frame N] [--species SPEC] [--symprec R] */
+static int load_lattice_exec(struct session *s, const struct cmd_args *a)
+{
+	const char *path = a->pos[0].s;
+	cewb_frames fr = { 0, NULL };
+	cewb_error err;
+	cewb_error_clear(&err);
+	if (cewb_structure_read_any(path, NULL, &fr, &err) != CEWB_OK)
+		return cmd_fail(s, "%s", err.message);
+	size_t frame = (size_t)arg_int(a, "frame");
+	if (frame >= fr.n) {
+		cewb_frames_release(&fr);
+		return cmd_fail(s, "'%s' has %zu frame%s, no frame %zu", path, fr.n,
+				fr.n == 1 ? "" : "s", frame);
+	}
+	const char *species = arg_str(a, "species");
+	cewb_lattice *lat = NULL;
+	if (cewb_lattice_build(fr.frames[frame], species, arg_real(a, "symprec"), &lat, &err) !=
+	    CEWB_OK) {
+		cewb_frames_release(&fr);
+		return cmd_fail(s, "%s", err.message);
+	}
+	cewb_structure *keep = fr.frames[frame];
+	fr.frames[frame] = NULL;
+	cewb_frames_release(&fr);
+	int had_space = s->space != NULL;
+	session_set_lattice(s, lat, keep, path, frame, species);
+	lattice_report(s);
+	if (had_space && !out_is_json(s))
+		out_printf(s, "(the cluster space was dropped: build it again with 'space')\n");
+	return 0;
+}
+
+/* Orbit counts by order "0:1 1:1 2:25 ..." and the JSON object of them. */
+static json_t *orbits_by_order_json(const cewb_space *sp)
+{
+	json_t *o = json_object();
+	for (size_t k = 0; k <= CEWB_MAX_ORDER; k++) {
+		if (k > 1 && sp->n_orbits_by_order[k] == 0)
+			continue;
+		char key[8];
+		snprintf(key, sizeof key, "%zu", k);
+		json_object_set_new(o, key, json_integer((json_int_t)sp->n_orbits_by_order[k]));
+	}
+	return o;
+}
+
+/* The one-line summary of a space. */
+static void space_summary(struct session *s, const cewb_space *sp)
+{
+	out_printf(s, "cluster space: %zu parameters in %zu orbits; cutoffs", sp->n_params,
+		   sp->n_orbits);
+	for (size_t i = 0; i < sp->n_cutoffs; i++)
+		out_printf(s, " %g", sp->cutoffs[i]);
+	out_printf(s, " Å\n  orbits by order:");
+	for (size_t k = 0; k <= CEWB_MAX_ORDER; k++)
+		if (k <= 1 || sp->n_orbits_by_order[k])
+			out_printf(s, " %zu:%zu", k, sp->n_orbits_by_order[k]);
+	out_printf(s, "\n");
+}
+
+/* space CUT2 [CUT3 ...] [--force] */
+static int space_exec(struct session *s, const struct cmd_args *a)
+{
+	if (!s->lattice)
+		return cmd_fail(s, "no lattice: load one first with 'load lattice FILE --species A,B'");
+	double cut[CEWB_MAX_ORDER];
+	size_t n = a->n_pos;
+	for (size_t i = 0; i < n; i++)
+		cut[i] = a->pos[i].r;
+	double est = cewb_space_estimate_orbits(s->lattice, cut, n);
+	double limit = arg_real(a, "max-orbits");
+	if (est > limit && !arg_flag(a, "force"))
+		return cmd_fail(s, "these cutoffs would give about %.0f orbits (more than "
+				"--max-orbits %g): use smaller cutoffs or --force", est, limit);
+	cewb_space *sp = NULL;
+	cewb_error err;
+	cewb_error_clear(&err);
+	if (cewb_space_build(s->lattice, cut, n, &sp, &err) != CEWB_OK)
+		return cmd_fail(s, "%s", err.message);
+	double *X = NULL;
+	if (train_vectors(s, sp, &s->train, &X, &err) != CEWB_OK) {
+		cewb_space_free(sp);
+		return cmd_fail(s, "%s", err.message);
+	}
+	session_set_space(s, sp, X);
+	if (out_is_json(s)) {
+		json_t *c = json_array();
+		for (size_t i = 0; i < sp->n_cutoffs; i++)
+			json_array_append_new(c, json_real(sp->cutoffs[i]));
+		out_json(s, json_pack("{s:i, s:i, s:o, s:o, s:i}", "n_parameters",
+				      (int)sp->n_params, "n_orbits", (int)sp->n_orbits,
+				      "n_orbits_by_order", orbits_by_order_json(sp), "cutoffs", c,
+				      "n_structures", (int)s->train.n));
+		return 0;
+	}
+	space_summary(s, sp);
+	if (s->train.n)
+		out_printf(s, "  cluster vectors of %zu structure%s computed\n", s->train.n,
+			   s->train.n == 1 ? "" : "s");
+	return 0;
+}
+
+/* orbits [--order N]: the orbit table. */
+static int orbits_exec(struct session *s, const struct cmd_args *a)
+{
+	const cewb_space *sp = s->space;
+	if (!sp)
+		return cmd_fail(s, "no cluster space: build one first with 'space CUT2 [CUT3 ...]'");
+	long only = arg_set(a, "order") ? arg_int(a, "order") : -1;
+	if (out_is_json(s)) {
+		json_t *list = json_array();
+		for (size_t i = 0; i < sp->n_orbits; i++) {
+			const cewb_orbit *o = &sp->orbits[i];
+			if (only >= 0 && (long)o->order != only)
+				continue;
+			json_t *mult = json_array();
+			for (size_t j = 0; j < o->n_params; j++)
+				json_array_append_new(mult, json_integer((json_int_t)o->multiplicity[j]));
+			json_array_append_new(
+				list, json_pack("{s:i, s:i, s:f, s:f, s:i, s:i, s:[i,i], s:o}", "index",
+						(int)i, "order", (int)o->order, "radius", o->radius,
+						"max_distance", o->max_distance, "multiplicity",
+						(int)o->multiplicity[0], "n_clusters_per_cell",
+						(int)o->n_clusters, "parameters", (int)o->first_param,
+						(int)(o->first_param + o->n_params - 1), "multiplicities",
+						mult));
+		}
+		out_json(s, json_pack("{s:i, s:o, s:o}", "n_parameters", (int)sp->n_params,
+				      "n_orbits_by_order", orbits_by_order_json(sp), "orbits", list));
+		return 0;
+	}
+	space_summary(s, sp);
+	out_printf(s, "%6s %5s %10s %10s %6s %8s  %s\n", "orbit", "order", "radius", "max_dist",
+		   "mult", "clusters", "parameters");
+	for (size_t i = 0; i < sp->n_orbits; i++) {
+		const cewb_orbit *o = &sp->orbits[i];
+		if (only >= 0 && (long)o->order != only)
+			continue;
+		char params[48];
+		if (o->n_params == 1)
+			snprintf(params, sizeof params, "%zu", o->first_param);
+		else
+			snprintf(params, sizeof params, "%zu-%zu", o->first_param,
+				 o->first_param + o->n_params - 1);
+		out_printf(s, "%6zu %5zu %10.4f %10.4f %6zu %8zu  %s\n", i, o->order, o->radius,
+			   o->max_distance, o->multiplicity[0], o->n_clusters, params);
+	}
+	return 0;
+}
+
+/* lattice: show the current lattice. */
+static int lattice_exec(struct session *s, const struct cmd_args *a)
+{
+	if (!s->lattice)
+		return cmd_fail(s, "no lattice: load one first with 'load lattice FILE --species A,B'");
+	lattice_report(s);
+	return 0;
+}
+
+static const struct cmd_arg file_pos[] = {
+	{ .name = "file", .type = ARG_FILE, .metavar = "FILE" },
+	{ .name = NULL }
+};
+static const struct cmd_arg lattice_opts[] = {
+	{ .name = "species", .type = ARG_STRING, .metavar = "SPEC",
+	  .help = "species allowed on the sites: Ag,Pd (all sites) or Au=Au,Pd/H=H,X" },
+	{ .name = "frame", .type = ARG_INT, .def = "0", .min = 0, .max = 1e9, .metavar = "N",
+	  .help = "frame of the file to use (0-based)" },
+	{ .name = "symprec", .type = ARG_REAL, .def = "1e-5", .min = 1e-10, .max = 1.0,
+	  .metavar = "ANGSTROM", .help = "tolerance of the symmetry search" },
+	{ .name = NULL }
+};
+static const struct cmd_arg cutoff_pos[] = {
+	{ .name = "cutoff", .type = ARG_REAL, .min = 1e-6, .max = 1000.0, .metavar = "CUT",
+	  .help = "cutoff (Å) of pairs, then triplets, quadruplets, ..." },
+	{ .name = NULL }
+};
+static const struct cmd_arg space_opts[] = {
+	{ .name = "max-orbits", .type = ARG_REAL, .def = "20000", .min = 1, .max = 1e12,
+	  .metavar = "N", .help = "refuse cutoffs predicted to give more orbits" },
+	{ .name = "force", .type = ARG_FLAG, .help = "build even above --max-orbits" },
+	{ .name = NULL }
+};
+static const struct cmd_arg orbits_opts[] = {
+	{ .name = "order", .type = ARG_INT, .min = 0, .max = CEWB_MAX_ORDER, .metavar = "N",
+	  .help = "list only orbits of this order" },
+	{ .name = NULL }
+};
+
+const struct cmd_entry cmd_model_entries[] = {
+	{ .name = "load lattice", .group = "model", .summary = "read the parent lattice",
+	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = lattice_opts,
+	  .exec = load_lattice_exec, .page = "load-lattice", .flags = CMD_REPORTS },
+	{ .name = "lattice", .group = "model", .summary = "show the lattice",
+	  .exec = lattice_exec, .page = "lattice", .flags = CMD_REPORTS },
+	{ .name = "space", .group = "model", .summary = "build the cluster space from cutoffs",
+	  .positionals = cutoff_pos, .min_pos = 1, .max_pos = CEWB_MAX_ORDER - 1,
+	  .options = space_opts, .exec = space_exec, .page = "space", .flags = CMD_REPORTS },
+	{ .name = "orbits", .group = "model", .summary = "list the orbits of the cluster space",
+	  .options = orbits_opts, .exec = orbits_exec, .page = "orbits", .flags = CMD_REPORTS },
+	{ .name = NULL }
+};

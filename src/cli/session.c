@@ -1,0 +1,163 @@
+/* session.c - the session state, its swaps, and the output of commands. */
+#include "config.h"
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "session.h"
+
+void session_init(struct session *s)
+{
+	memset(s, 0, sizeof *s);
+	s->seed = 42;
+	s->threads = 0;
+	s->format = FORMAT_TEXT;
+	s->precision = 6;
+	snprintf(s->plot_terminal, sizeof s->plot_terminal, "auto");
+	s->match_tol = 0.1;
+	s->out = stdout;
+}
+
+void train_release(struct train_set *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct train_item *it = &t->items[i];
+		cewb_structure_free(it->s);
+		cewb_structure_free(it->ideal);
+		free(it->file);
+		free(it->map_reason);
+	}
+	free(t->items);
+	free(t->target_key);
+	free(t->X);
+	memset(t, 0, sizeof *t);
+}
+
+void session_drop_fit(struct session *s)
+{
+	if (s->fit.have)
+		cewb_fit_result_release(&s->fit.res);
+	memset(&s->fit, 0, sizeof s->fit);
+}
+
+void session_release(struct session *s)
+{
+	session_drop_fit(s);
+	train_release(&s->train);
+	cewb_space_free(s->space);
+	cewb_lattice_free(s->lattice);
+	cewb_structure_free(s->lattice_structure);
+	free(s->lattice_file);
+	free(s->species);
+	free(s->lambda);
+	if (s->record)
+		fclose(s->record);
+	free(s->record_path);
+	s->space = NULL;
+	s->lattice = NULL;
+	s->lattice_structure = NULL;
+	s->lattice_file = s->species = s->record_path = NULL;
+	s->lambda = NULL;
+	s->record = NULL;
+}
+
+void session_set_lattice(struct session *s, cewb_lattice *lat, cewb_structure *frame,
+			 const char *file, size_t frame_index, const char *species)
+{
+	session_drop_fit(s);
+	cewb_space_free(s->space);
+	s->space = NULL;
+	free(s->train.X);
+	s->train.X = NULL;
+	s->train.n_params = 0;
+	free(s->lambda);
+	s->lambda = NULL;
+	cewb_lattice_free(s->lattice);
+	cewb_structure_free(s->lattice_structure);
+	free(s->lattice_file);
+	free(s->species);
+	s->lattice = lat;
+	s->lattice_structure = frame;
+	s->lattice_file = file ? strdup(file) : NULL;
+	s->lattice_frame = frame_index;
+	s->species = species ? strdup(species) : NULL;
+}
+
+void session_set_space(struct session *s, cewb_space *sp, double *X)
+{
+	session_drop_fit(s);
+	free(s->lambda);
+	s->lambda = NULL;
+	cewb_space_free(s->space);
+	s->space = sp;
+	free(s->train.X);
+	s->train.X = X;
+	s->train.n_params = sp ? sp->n_params : 0;
+}
+
+void session_set_train(struct session *s, struct train_set *t)
+{
+	session_drop_fit(s);
+	train_release(&s->train);
+	s->train = *t;
+	memset(t, 0, sizeof *t);
+}
+
+cewb_status train_vectors(const struct session *s, const cewb_space *sp,
+			  const struct train_set *t, double **X_out, cewb_error *err)
+{
+	*X_out = NULL;
+	if (t->n == 0)
+		return CEWB_OK;
+	double *X = malloc(t->n * sp->n_params * sizeof *X);
+	if (!X)
+		return cewb_error_set(err, CEWB_ENOMEM, "out of memory for %zu cluster vectors",
+				      t->n);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct train_item *it = &t->items[i];
+		const cewb_structure *st = it->ideal ? it->ideal : it->s;
+		if (it->map == MAP_REFUSED) {
+			for (size_t j = 0; j < sp->n_params; j++)
+				X[i * sp->n_params + j] = NAN;
+			continue;
+		}
+		cewb_status rc = cewb_cvec_compute(sp, st, s->match_tol, X + i * sp->n_params, err);
+		if (rc != CEWB_OK) {
+			free(X);
+			return rc;
+		}
+	}
+	*X_out = X;
+	return CEWB_OK;
+}
+
+void out_printf(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(s->out, fmt, ap);
+	va_end(ap);
+}
+
+int out_is_json(const struct session *s)
+{
+	return s->cur_json;
+}
+
+void out_json(struct session *s, json_t *doc)
+{
+	if (!doc) {
+		fputs("{\"error\": \"out of memory\"}\n", s->out);
+		return;
+	}
+	json_dumpf(doc, s->out, JSON_REAL_PRECISION(15));
+	fputc('\n', s->out);
+	json_decref(doc);
+	s->json_done = 1;
+}
+
+const char *out_real(const struct session *s, double x, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*g", s->precision, x);
+	return buf;
+}
