@@ -80,6 +80,8 @@ void cewb_structure_free(cewb_structure *s);
 cewb_structure *cewb_structure_copy(const cewb_structure *s);
 /* Free the frames held by f and reset it to empty. */
 void cewb_frames_release(cewb_frames *f);
+/* Append s to f, which then owns it (CEWB_ENOMEM leaves both unchanged). */
+cewb_status cewb_frames_append(cewb_frames *f, cewb_structure *s, cewb_error *err);
 
 /* The info entry named key, or NULL. */
 const cewb_info *cewb_structure_info(const cewb_structure *s, const char *key);
@@ -94,6 +96,11 @@ cewb_status cewb_structure_set_info_string(cewb_structure *s, const char *key,
 					   const char *value, cewb_error *err);
 /* The per-atom array named name, or NULL. */
 const cewb_array *cewb_structure_array(const cewb_structure *s, const char *name);
+/* Add (or replace) a per-atom array of n_cols columns of type 'R', 'I', 'L'
+ * (values zero) or 'S' (empty strings); the array is owned by s.  NULL with
+ * err set on a bad name, type or count, or when out of memory. */
+cewb_array *cewb_structure_add_array(cewb_structure *s, const char *name, char type,
+				     size_t n_cols, cewb_error *err);
 
 /* Cell volume (signed: negative for a left-handed cell). */
 double cewb_cell_volume(const double cell[3][3]);
