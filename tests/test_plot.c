@@ -216,6 +216,10 @@ static cewb_status draw(int kind, const plot_options *o, plot_result *res, cewb_
 		return plot_parity(40, par_t, par_p, par_v, o, res, err);
 	case 6:
 		return plot_spectrum(25, sv, o, res, err);
+	case 7:
+		c.x = cut;
+		c.train = NULL;
+		return plot_path(&c, PLOT_PATH_FEATURES, 6, o, res, err);
 	default:
 		r = make_corr(40);
 		st = plot_correlations(40, r, o, res, err);
@@ -224,9 +228,10 @@ static cewb_status draw(int kind, const plot_options *o, plot_result *res, cewb_
 	}
 }
 
-static const char *const kind_names[8] = { "learning-curve", "convergence", "lasso-path",
-					   "ardr-path", "eci", "parity", "spectrum",
-					   "correlations" };
+#define N_KINDS 9
+static const char *const kind_names[N_KINDS] = { "learning-curve", "convergence",
+						 "lasso-path", "ardr-path", "eci", "parity",
+						 "spectrum", "features-path", "correlations" };
 
 /* Every plot kind as PNG and SVG: real, sized, not blank. */
 static void test_images(void)
@@ -248,7 +253,7 @@ static void test_images(void)
 		    "plot 2 notitle\n", NULL, &o, &res, &err) == CEWB_OK, "blank reference image");
 	blank_idat = png_idat(path, 640, 480, &fsize);
 	ok(blank_idat > 0, "blank reference is a 640x480 PNG (%zu bytes of pixels)", blank_idat);
-	for (k = 0; k < 8; k++) {
+	for (k = 0; k < N_KINDS; k++) {
 		cewb_status st;
 
 		snprintf(path, sizeof path, "%s/%s.png", dir, kind_names[k]);
@@ -296,7 +301,7 @@ static void test_text(void)
 	o.dest = PLOT_TO_TEXT;
 	o.text_cols = 72;
 	o.text_rows = 20;
-	for (k = 0; k < 7; k++) {
+	for (k = 0; k < N_KINDS - 1; k++) {
 		cewb_status st = draw(k, &o, &res, &err);
 		const char *t = res.text ? res.text : "";
 		int lines = 0, widest = 0, w = 0;
@@ -332,7 +337,7 @@ static void test_text(void)
 	}
 	/* Correlations on a text destination give the heat map. */
 	o.color = PLOT_COLOR_NONE;
-	ok(draw(7, &o, &res, &err) == CEWB_OK && res.text && strstr(res.text, "|r|:"),
+	ok(draw(N_KINDS - 1, &o, &res, &err) == CEWB_OK && res.text && strstr(res.text, "|r|:"),
 	   "correlations: text destination gives the heat map");
 	plot_result_release(&res);
 }

@@ -275,6 +275,8 @@ static cewb_status gp_header(plot_buf *b, const plot_options *o, plot_dest *dest
 	}
 	/* No enhanced-text markup: user text is drawn as it is written. */
 	plot_buf_puts(b, "set termoption noenhanced\n");
+	/* Scripts adapt to the text terminal through this variable. */
+	plot_buf_puts(b, "cewb_dumb = (GPVAL_TERM eq 'dumb')\n");
 	return CEWB_OK;
 }
 
@@ -532,26 +534,28 @@ static const char *gp_first_error(const char *errs, size_t *len)
 	return NULL;
 }
 
-/* Strip form feeds and the blank lines around a dumb-terminal plot, in place. */
+/*
+ * Strip form feeds, carriage returns, the spaces at the ends of lines and
+ * the blank lines around a dumb-terminal plot, in place.
+ */
 static void tidy_text(char *s)
 {
 	char *r = s, *w = s, *start;
 	size_t n;
 
-	for (; *r; r++)
-		if (*r != '\f' && *r != '\r')
-			*w++ = *r;
+	for (; *r; r++) {
+		if (*r == '\f' || *r == '\r')
+			continue;
+		if (*r == '\n')
+			while (w > s && w[-1] == ' ')
+				w--;
+		*w++ = *r;
+	}
 	*w = '\0';
 	/* Drop leading empty lines. */
 	start = s;
-	while (*start) {
-		char *p = start;
-		while (*p == ' ')
-			p++;
-		if (*p != '\n')
-			break;
-		start = p + 1;
-	}
+	while (*start == '\n')
+		start++;
 	memmove(s, start, strlen(start) + 1);
 	/* Drop trailing blanks, keep one final newline. */
 	n = strlen(s);

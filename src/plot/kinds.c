@@ -80,8 +80,7 @@ static void put_labels(plot_buf *b, const plot_options *o, const char *title,
 	}
 	/* On the text terminal a grid of dots hides the data and an inner key
 	 * hides points, so the key goes below the plot there. */
-	plot_buf_puts(b, "cewb_dumb = (GPVAL_TERM eq 'dumb')\n"
-			 "if (cewb_dumb) { set key below } else { set grid; set key top right }\n");
+	plot_buf_puts(b, "if (cewb_dumb) { set key below } else { set grid; set key top right }\n");
 }
 
 /* Append a table cell: the number, or "-" when it is NaN. */
@@ -238,21 +237,25 @@ cewb_status plot_convergence(const plot_curve *curve, const plot_options *option
 	return finish(&s, &t, options, result, err);
 }
 
-/* Hyperparameter path: CV error against alpha or threshold. */
+/* Hyperparameter path: CV error against alpha, threshold or feature count. */
 cewb_status plot_path(const plot_curve *curve, plot_path_kind kind, double chosen,
 		      const plot_options *options, plot_result *result, cewb_error *err)
 {
+	static const char *const xnames[3] = { "alpha", "threshold", "n_features" };
+	static const char *const xlabels[3] = { "alpha", "threshold lambda",
+						"number of features" };
+	static const char *const titles[3] = { "CV error along the regularisation path",
+					       "CV error against ARDR threshold",
+					       "CV error against number of features" };
 	plot_buf s = { 0 }, t = { 0 };
-	const char *xname = kind == PLOT_PATH_THRESHOLD ? "threshold" : "alpha";
 	char ylab[128];
-	int logx = 1;
+	int logx = kind != PLOT_PATH_FEATURES, k = kind;
 	size_t i;
 	cewb_status st;
 
-	st = curve_data(curve, xname,
-			kind == PLOT_PATH_THRESHOLD ? "CV error against ARDR threshold"
-						    : "CV error along the LASSO path",
-			&s, &t, err);
+	if (k < 0 || k > 2)
+		CEWB_RAISE(err, CEWB_EINVAL, "unknown path kind %d", k);
+	st = curve_data(curve, xnames[k], titles[k], &s, &t, err);
 	if (st != CEWB_OK) {
 		plot_buf_release(&s);
 		plot_buf_release(&t);
@@ -262,25 +265,24 @@ cewb_status plot_path(const plot_curve *curve, plot_path_kind kind, double chose
 		if (!(curve->x[i] > 0))
 			logx = 0;
 	if (logx)
-		plot_buf_puts(&s, "set logscale x\nset format x '%.0e'\n");
+		plot_buf_puts(&s, "set logscale x\nset format x '%.0e'\n"
+				  "if (cewb_dumb) { set mxtics 1 }\n");
 	if (isfinite(chosen) && (!logx || chosen > 0)) {
 		plot_buf_puts(&s, "set arrow 1 from first ");
 		plot_buf_num(&s, chosen);
 		plot_buf_puts(&s, ", graph 0 to first ");
 		plot_buf_num(&s, chosen);
-		plot_buf_puts(&s, ", graph 1 nohead dashtype 2 lc rgb '#2ca02c'\n");
+		plot_buf_puts(&s, ", graph 0.97 nohead dashtype 2 lc rgb '#2ca02c'\n");
 		plot_buf_puts(&s, "set label 1 'chosen' at first ");
 		plot_buf_num(&s, chosen);
-		plot_buf_puts(&s, ", graph 0.95 offset 1,0 tc rgb '#2ca02c'\n");
-		plot_buf_printf(&t, "# chosen %s:", xname);
+		plot_buf_puts(&s, ", graph 0.92 offset 2,0 tc rgb '#2ca02c'\n");
+		plot_buf_printf(&t, "# chosen %s:", xnames[k]);
 		table_num(&t, chosen);
 		plot_buf_puts(&t, "\n");
 	}
 	snprintf(ylab, sizeof ylab, "CV RMSE (%s)", unit_of(options));
-	put_labels(&s, options,
-		   kind == PLOT_PATH_THRESHOLD ? "CV error against ARDR threshold"
-					       : "CV error along the LASSO path",
-		   kind == PLOT_PATH_THRESHOLD ? "threshold lambda" : "alpha", ylab);
+	put_labels(&s, options, titles[k], xlabels[k], ylab);
+	plot_buf_puts(&s, "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n");
 	curve_plot(&s, curve, "validation (CV)");
 	return finish(&s, &t, options, result, err);
 }
@@ -470,7 +472,7 @@ cewb_status plot_parity(size_t n, const double *target, const double *predicted,
 		snprintf(ylab, sizeof ylab, "predicted (%s)", unit_of(options));
 		put_labels(&s, options, "parity", lab, ylab);
 	}
-	plot_buf_puts(&s, "if (!cewb_dumb) { set key top left; set size square }\n");
+	plot_buf_puts(&s, "if (!cewb_dumb) { set key bottom right opaque; set size square }\n");
 	plot_buf_puts(&s, "set xrange [");
 	plot_buf_num(&s, lo);
 	plot_buf_puts(&s, ":");
@@ -559,7 +561,8 @@ cewb_status plot_spectrum(size_t n, const double *singular_values,
 			 sv[0] / smin);
 	free(sv);
 	put_labels(&s, options, title, "index", "singular value");
-	plot_buf_puts(&s, "set logscale y\nset format y '%.0e'\nset xrange [-0.5:");
+	plot_buf_puts(&s, "set logscale y\nset format y '%.0e'\nif (cewb_dumb) { set mytics 1 }\n"
+			  "set xrange [-0.5:");
 	plot_buf_printf(&s, "%zu.5]\n", n - 1);
 	plot_buf_puts(&s, "plot $sv using 1:2 with linespoints pt 7 ps 0.7 lc rgb '#1f77b4' "
 			  "notitle\n");

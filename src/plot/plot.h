@@ -75,7 +75,8 @@ typedef struct {
 /* What the x axis of a hyperparameter path is. */
 typedef enum {
 	PLOT_PATH_ALPHA = 0, /* LASSO / elastic net regularisation strength */
-	PLOT_PATH_THRESHOLD  /* ARDR pruning threshold lambda */
+	PLOT_PATH_THRESHOLD, /* ARDR pruning threshold lambda */
+	PLOT_PATH_FEATURES   /* RFE / OMP number of features (linear axis) */
 } plot_path_kind;
 
 /* Set result to empty (no text). */
@@ -126,7 +127,8 @@ cewb_status plot_convergence(const plot_curve *curve, const plot_options *option
 
 /*
  * Hyperparameter path: CV error against alpha or threshold on a logarithmic
- * x axis (linear when an x is not positive); chosen (NaN for none) is marked.
+ * x axis (linear when an x is not positive), or against the number of
+ * features on a linear one; chosen (NaN for none) is marked.
  */
 cewb_status plot_path(const plot_curve *curve, plot_path_kind kind, double chosen,
 		      const plot_options *options, plot_result *result, cewb_error *err);
