@@ -74,9 +74,10 @@ static int load_lattice_exec(struct session *s, const struct cmd_args *a)
 		return cmd_fail(s, "%s", err.message);
 	size_t frame = (size_t)arg_int(a, "frame");
 	if (frame >= fr.n) {
+		size_t n = fr.n;
 		cewb_frames_release(&fr);
-		return cmd_fail(s, "'%s' has %zu frame%s, no frame %zu", path, fr.n,
-				fr.n == 1 ? "" : "s", frame);
+		return cmd_fail(s, "'%s' has %zu frame%s, no frame %zu", path, n,
+				n == 1 ? "" : "s", frame);
 	}
 	const char *species = arg_str(a, "species");
 	cewb_lattice *lat = NULL;

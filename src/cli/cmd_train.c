@@ -49,7 +49,7 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 		}
 		cewb_supercell *sc = NULL;
 		if (cewb_supercell_match(s->lattice, st, s->match_tol, &sc, &err) != CEWB_OK) {
-			rc = cmd_fail(s, "%s frame %zu: %s", path, f, err.message);
+			rc = cmd_fail(s, "%s", err.message);	/* names file and frame */
 			break;
 		}
 		cewb_supercell_free(sc);
@@ -103,6 +103,7 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 		cewb_frames_release(&fr);
 		return rc;
 	}
+	size_t n_loaded = fr.n;
 	cewb_frames_release(&fr);
 	/* Swap: the old items now belong to t; free only the old arrays. */
 	free(s->train.items);
@@ -112,7 +113,7 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 	session_set_train(s, &t);
 	if (out_is_json(s)) {
 		out_json(s, json_pack("{s:s, s:i, s:i, s:s?, s:b}", "file", path, "n_loaded",
-				      (int)fr.n, "n_structures", (int)s->train.n, "target", key,
+				      (int)n_loaded, "n_structures", (int)s->train.n, "target", key,
 				      "vectors", s->space != NULL));
 		return 0;
 	}

@@ -107,7 +107,7 @@ enum lex_status lex_line(const char *line, struct lex_line *out, char *err, size
 
 	for (; *p; p++) {
 		char ch = *p;
-		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+		if (ch == ' ' || ch == '\t' || ch == '\r') {
 			if (in_word) {
 				if (cmd_push_word(&c, w.p ? w.p : strdup("")) < 0)
 					goto nomem;
@@ -116,9 +116,13 @@ enum lex_status lex_line(const char *line, struct lex_line *out, char *err, size
 			}
 			continue;
 		}
-		if (ch == '#' && !in_word)
-			break;
-		if (ch == ';') {
+		if (ch == '#' && !in_word) {
+			/* A comment runs to the end of its line. */
+			while (p[1] && p[1] != '\n')
+				p++;
+			continue;
+		}
+		if (ch == ';' || ch == '\n') {
 			if (in_word) {
 				if (cmd_push_word(&c, w.p ? w.p : strdup("")) < 0)
 					goto nomem;

@@ -1,10 +1,11 @@
 /*
  * lex.h - the lexer of the cewb command language.
  *
- * A line holds commands separated by ';'.  Words are separated by blanks;
+ * A line holds commands separated by ';' or newlines.  Words are separated by blanks;
  * '...' quotes literally, "..." quotes with backslash escapes (\" \\ \n
  * \t), a backslash outside quotes escapes the next character, and '#' at
  * the start of a word begins a comment that runs to the end of the line.
+ * A backslash before a newline joins the two lines.
  */
 #ifndef CEWB_CLI_LEX_H
 #define CEWB_CLI_LEX_H

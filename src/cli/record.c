@@ -32,6 +32,7 @@ int record_start(struct session *s, const char *path, char *err, size_t errlen)
 	fprintf(fp, "# %s %s session transcript\n", PACKAGE_NAME, PACKAGE_VERSION);
 	fprintf(fp, "# date: %s\n", date);
 	fprintf(fp, "# seed: %llu\n", (unsigned long long)s->seed);
+	fprintf(fp, "# format: %s\n", s->format == FORMAT_JSON ? "json" : "text");
 	fflush(fp);
 	s->record = fp;
 	s->record_path = p;
@@ -193,7 +194,7 @@ struct tx_entry {
 
 /* Parse a transcript file; returns entries (n in *n) or NULL with err. */
 static struct tx_entry *tx_read(const char *path, size_t *n, uint64_t *seed, int *has_seed,
-				char *err, size_t errlen)
+				enum out_format *format, char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "r");
 	*n = 0;
@@ -214,10 +215,13 @@ static struct tx_entry *tx_read(const char *path, size_t *n, uint64_t *seed, int
 	while ((got = getline(&line, &lcap, fp)) >= 0) {
 		if (in_header && line[0] == '#') {
 			unsigned long long sd;
+			char fmt[16];
 			if (sscanf(line, "# seed: %llu", &sd) == 1) {
 				*seed = sd;
 				*has_seed = 1;
 			}
+			if (sscanf(line, "# format: %15s", fmt) == 1)
+				*format = strcmp(fmt, "json") == 0 ? FORMAT_JSON : FORMAT_TEXT;
 			continue;
 		}
 		if (strncmp(line, PROMPT, pl) == 0) {
@@ -272,16 +276,20 @@ int replay_file(struct session *s, const char *path, const struct replay_opts *o
 	size_t n = 0;
 	uint64_t seed = s->seed;
 	int has_seed = 0;
-	struct tx_entry *v = tx_read(path, &n, &seed, &has_seed, err, sizeof err);
+	enum out_format format = s->format;
+	struct tx_entry *v = tx_read(path, &n, &seed, &has_seed, &format, err, sizeof err);
 	if (!v) {
 		fprintf(stderr, "replay: %s\n", err);
 		return 2;
 	}
 	if (has_seed)
 		s->seed = seed;
+	s->format = format;
 	int rc = 0;
 	size_t n_diff = 0, max_report = o->max_report > 0 ? (size_t)o->max_report : 5;
 	s->replay_depth++;
+	int saved_quiet = s->quiet;
+	s->quiet = o->quiet;
 	for (size_t i = 0; i < n && !s->quit; i++) {
 		char *got = NULL;
 		if (!o->quiet) {
@@ -323,6 +331,7 @@ int replay_file(struct session *s, const char *path, const struct replay_opts *o
 		}
 	}
 	s->replay_depth--;
+	s->quiet = saved_quiet;
 	if (o->check) {
 		if (n_diff > max_report)
 			fprintf(stderr, "%s: ... %zu more differing commands\n", path,

@@ -3,7 +3,9 @@
  *
  * A transcript is plain text: header lines starting with '#' (version,
  * date, seed), then each command on a line after the prompt "cewb> ",
- * followed by everything it printed (error messages included).  It is
+ * followed by everything it printed (error messages included).  The
+ * header also gives the output format; seed and format are restored
+ * before a replay.  It is
  * flushed after every command, so a killed process loses nothing.
  *
  * --check compares outputs with numbers within a tolerance: two numbers

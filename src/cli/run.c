@@ -103,7 +103,7 @@ static enum run_status run_cmd(struct session *s, const struct lex_cmd *lc, FILE
 	fclose(mem);
 	fwrite(buf, 1, len, dest);
 	fflush(dest);
-	if (msg[0])
+	if (msg[0] && !s->quiet)
 		show_error(s, msg);
 
 	/* The transcript text of the command: its output, then its error line. */

@@ -96,6 +96,7 @@ struct session {
 	int quit;		/* `quit` was given */
 	int cur_json;		/* the current command writes JSON */
 	int json_done;		/* the current command has printed its JSON document */
+	int quiet;		/* error lines are not shown (a replay being checked) */
 	int replay_depth;	/* nesting of `replay` (a replay may not replay itself) */
 	char error[CEWB_ERROR_MAX + 128]; /* failure message of the current command */
 };

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Drive the real prompt in tmux as a person would: tab completion of
+# commands, subcommands, options, file names and info keys; history kept
+# in $HOME across sessions; Ctrl-C interrupting a long command (the
+# session stays as before) and clearing a line; Ctrl-D leaving.
+: "${top_srcdir:=.}" "${CEWB:=./cewb}"
+N=12
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed"
+	exit 0
+fi
+cd "$top_srcdir" || exit 1
+tmp=${TMPDIR:-/tmp}/cli_repl.$$
+mkdir -p "$tmp/home" || exit 1
+sock="cewb-test-$$"
+T() { tmux -L "$sock" "$@"; }
+trap 'T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+i=0
+ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
+screen() { T capture-pane -p -t cewb; }
+# wait_for TEXT [SECONDS]: until TEXT is on the screen.
+wait_for() {
+	n=0
+	lim=$((${2:-5} * 10))
+	while [ $n -lt $lim ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	screen | sed 's/^/# /' | grep -v '^# *$'
+	return 1
+}
+# The last line of the screen that is not empty.
+last_line() { screen | grep -v '^ *$' | tail -1; }
+start() {
+	T new-session -d -s cewb -x 150 -y 40 \
+		"cd '$top_srcdir' && HOME='$tmp/home' NO_COLOR=1 TERM=xterm '$CEWB'"
+	wait_for "cewb>" 10
+}
+keys() { T send-keys -t cewb "$@"; sleep 0.2; }
+lit() { T send-keys -t cewb -l -- "$1"; sleep 0.2; }
+
+echo "1..$N"
+start; ok $? "the prompt appears"
+lit "orb"; keys Tab
+last_line | grep -q '^cewb> orbits$'; ok $? "completes a command"
+keys C-u; lit "load la"; keys Tab
+last_line | grep -q '^cewb> load lattice$'; ok $? "completes a subcommand"
+lit "examples/agpd/pri"; keys Tab
+last_line | grep -q 'load lattice examples/agpd/primitive.xyz$'; ok $? "completes a file name"
+lit "--spe"; keys Tab
+last_line | grep -q 'primitive.xyz --species$'; ok $? "completes an option"
+lit "Ag,Pd; space 8"; keys Enter
+wait_for "9 parameters in 9 orbits"; ok $? "runs the commands"
+lit "load structures examples/agpd/structures.xyz --target mix"; keys Tab
+last_line | grep -q -- '--target mixing_energy$'; ok $? "completes an info key of the file"
+keys C-u
+lit "space 20 14 11 9 --force"; keys Enter
+sleep 1
+keys C-c
+wait_for "space: interrupted" 20; ok $? "Ctrl-C interrupts a long command"
+lit "orbits --order 0"; keys Enter
+wait_for "cluster space: 9 parameters" 5 && ! screen | grep -q "12247"; ok $? "the session is as before the interrupted command"
+lit "echo never-run"; keys C-c
+sleep 0.3
+last_line | grep -q '^cewb>$' && ! screen | grep -q '^never-run'; ok $? "Ctrl-C clears the line"
+keys C-d
+sleep 0.5
+T kill-session -t cewb 2>/dev/null
+grep -q '^orbits --order 0$' "$tmp/home/.cewb_history"; ok $? "Ctrl-D leaves; history written to \$HOME/.cewb_history"
+start >/dev/null
+keys Up
+last_line | grep -q '^cewb> orbits --order 0$'; ok $? "history comes back in a new session"
