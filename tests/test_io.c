@@ -90,6 +90,8 @@ static int names_place(const char *msg, const char *file, long frame, long line)
 	return 1;
 }
 
+static char *slurp(const char *path);
+
 /* Sentinel frames: a failed read must leave them exactly as they were. */
 static cewb_structure *sentinel_frame;
 
@@ -513,6 +515,83 @@ static void test_comment_parsing(void)
 	ok(a && a->type == 'S' && !strcmp(a->str[1], "two"), "string column");
 	is_int(4, (long)s->n_arrays, "four extra arrays");
 	cewb_frames_release(&f);
+}
+
+static void test_ase_written(void)
+{
+	cewb_frames f = {0, NULL};
+	cewb_error err;
+	const cewb_structure *s;
+	const cewb_info *in;
+	const cewb_array *a;
+	const char *text = "1\nLattice=\"2 0 0 0 2 0 0 0 2\" uid=123 j1=\"_JSON [5]\" "
+			   "jb=\"_JSON [true, false]\" jn=\"_JSON [[1, 2], [3, 4]]\" "
+			   "js='_JSON [\"a\", \"b\"]'\nCu 0 0 0\n";
+	FILE *fp;
+
+	if (!ok(cewb_extxyz_read(src_path("tests/data/io/ase_written.xyz"), &f, &err) == CEWB_OK
+		&& f.n == 2, "read a file written by ASE 3.22.1")) {
+		diag("%s", err.message);
+		return;
+	}
+	s = f.frames[0];
+	ok(s->numbers[0] == 29 && s->numbers[1] == 79 && s->pos[0][0] == 0.01624345 &&
+	   s->cell[0][1] == 3.6, "ASE file: species, positions, cell");
+	in = cewb_structure_info(s, "ids");
+	ok(in && in->type == CEWB_VALUE_INT_ARRAY && in->n == 3 && in->real[2] == 3 &&
+	   !strcmp(in->text, "_JSON [1, 2, 3]"), "ASE JSON int list");
+	in = cewb_structure_info(s, "cutoffs");
+	ok(in && in->type == CEWB_VALUE_REAL_ARRAY && in->n == 2 && in->real[1] == 6.0,
+	   "ASE JSON real list");
+	in = cewb_structure_info(s, "q");
+	ok(in && in->type == CEWB_VALUE_STRING && !strcmp(in->text, "a \"b\""),
+	   "ASE escaped quotes");
+	in = cewb_structure_info(s, "stress");
+	ok(in && in->type == CEWB_VALUE_REAL_ARRAY && in->n == 9, "stress kept as 9 numbers");
+	in = cewb_structure_info(s, "energy");
+	ok(in && in->type == CEWB_VALUE_REAL && in->real[0] == -1.23, "calculator energy");
+	a = cewb_structure_array(s, "forces");
+	ok(a && a->n_cols == 3 && a->real[5] == 0.1, "calculator forces");
+	a = cewb_structure_array(s, "label");
+	ok(a && a->type == 'S' && !strcmp(a->str[1], "y"), "string array");
+	a = cewb_structure_array(s, "tags");
+	ok(a && a->type == 'I' && a->real[1] == 2, "tags");
+	s = f.frames[1];
+	ok(s->n_atoms == 12 && s->pbc[0] && s->pbc[1] && !s->pbc[2] && s->cell[2][2] == 0 &&
+	   s->pos[4][0] == 0.0 && signbit(s->pos[4][0]), "ASE slab: zero c, pbc T T F, -0.0 kept");
+	cewb_frames_release(&f);
+
+	fp = fmemopen((void *)text, strlen(text), "r");
+	if (ok(cewb_extxyz_read_stream(fp, "json", &f, &err) == CEWB_OK, "JSON values")) {
+		cewb_structure *c;
+		char *t;
+		s = f.frames[0];
+		in = cewb_structure_info(s, "uid");
+		ok(in && in->type == CEWB_VALUE_STRING, "uid is never converted (as ASE)");
+		in = cewb_structure_info(s, "j1");
+		ok(in && in->type == CEWB_VALUE_INT_ARRAY && in->n == 1 && in->real[0] == 5,
+		   "JSON list of one is an array");
+		in = cewb_structure_info(s, "jb");
+		ok(in && in->type == CEWB_VALUE_BOOL_ARRAY && in->n == 2 && in->real[1] == 0,
+		   "JSON booleans");
+		in = cewb_structure_info(s, "jn");
+		ok(in && in->type == CEWB_VALUE_STRING, "nested JSON stays a string");
+		in = cewb_structure_info(s, "js");
+		ok(in && in->type == CEWB_VALUE_STRING && !strcmp(in->text, "_JSON [\"a\", \"b\"]"),
+		   "JSON strings stay a string");
+		/* A one-value array whose text is stale is written as a JSON list. */
+		c = cewb_structure_copy(s);
+		free(c->info[1].text);
+		c->info[1].text = strdup("9");
+		c->info[1].real[0] = 8;
+		ok(cewb_extxyz_write(tmp_path("json.xyz"), &c, 1, &err) == CEWB_OK, "write JSON");
+		t = slurp(tmp_path("json.xyz"));
+		ok(t && strstr(t, "j1=\"_JSON [8]\""), "one-value array written as a JSON list");
+		free(t);
+		cewb_structure_free(c);
+		cewb_frames_release(&f);
+	}
+	fclose(fp);
 }
 
 static void test_plain_and_defaults(void)
@@ -1161,6 +1240,7 @@ int main(void)
 	test_icet_values();
 	test_speed();
 	test_comment_parsing();
+	test_ase_written();
 	test_plain_and_defaults();
 	test_round_trip();
 	test_poscar();
@@ -1170,7 +1250,8 @@ int main(void)
 	cewb_structure_free(sentinel_frame);
 	{
 		static const char *const names[] = {"bad.xyz", "POSCAR_bad", "rich.xyz",
-						    "rich2.xyz", "keep.xyz", "POSCAR"};
+						    "rich2.xyz", "keep.xyz", "POSCAR",
+						    "json.xyz"};
 		for (i = 0; i < sizeof names / sizeof *names; i++)
 			unlink(tmp_path(names[i]));
 		rmdir(tmpdir);

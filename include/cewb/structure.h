@@ -9,7 +9,17 @@
  * Ownership: cewb_structure_alloc/cewb_structure_free; every string and
  * array inside a structure belongs to it.  cewb_frames_release frees the
  * frames it holds.  All readers are all-or-nothing: on error the output is
- * untouched and the message names the file, the frame and the line.
+ * untouched and the message names the file, the frame and the line; on
+ * success a cewb_frames output is overwritten (release what it held first).
+ *
+ * Files: numbers are read and written in the "C" locale whatever LC_NUMERIC
+ * the program uses; writers replace files atomically (temporary file in the
+ * same directory, fsync, rename).  Readers refuse NaN/inf or |x| > 1e6 Å
+ * coordinates, unknown elements, and cells that are degenerate along a
+ * periodic direction; left-handed cells are kept as they are.  Info values
+ * are typed from their text as ASE does (so a string "12" reads back as an
+ * integer).  POSCAR selective dynamics flags live in the per-atom array
+ * "selective_dynamics" (L, 3 columns, T = free).
  */
 #ifndef CEWB_STRUCTURE_H
 #define CEWB_STRUCTURE_H

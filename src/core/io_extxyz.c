@@ -12,8 +12,10 @@
  * at whitespace and commas; all integers gives INT (or INT_ARRAY), all
  * numbers REAL (REAL_ARRAY), all of T/F/True/False/true/false/TRUE/FALSE
  * BOOL (BOOL_ARRAY), else STRING with the text unchanged (so "Au,Ag" stays
- * a string).  One deliberate difference: an empty value is an empty string
- * (ASE makes it an empty integer array).
+ * a string); "uid" is never converted; a flat JSON list as ASE writes lists
+ * ("_JSON [1, 2]") is an array.  One deliberate difference: an empty value
+ * is an empty string (ASE makes it an empty integer array), and True/False
+ * are booleans as in newer ASE versions.
  *
  * Numbers are read and written in the "C" locale (see io_util.h).
  */
@@ -24,6 +26,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "cewb/structure.h"
 #include "io_util.h"
 
@@ -127,25 +130,54 @@ static int is_value_sep(char c)
 	return is_space(c) || c == ',' || c == '\n';
 }
 
+/* Value of a JSON boolean word: 1, 0, or -1 when not one. */
+static int json_bool_word(const char *t, size_t n)
+{
+	if (n == 4 && !memcmp(t, "true", 4))
+		return 1;
+	if (n == 5 && !memcmp(t, "false", 5))
+		return 0;
+	return -1;
+}
+
 /* Type a value text as ASE does and fill in->type, in->n, in->real (the
- * caller sets key and text).  CEWB_ENOMEM only. */
+ * caller sets key and text).  Besides ASE's plain typing, a flat JSON list
+ * of numbers or booleans as ASE writes lists ("_JSON [1, 2, 3]") becomes an
+ * array; other JSON stays a string.  CEWB_ENOMEM only. */
 static cewb_status type_value(const char *text, cewb_info *in)
 {
-	const char *p = text;
+	const char *p = text, *stop = NULL;
 	size_t n = 0, k;
-	int all_int = 1, all_real = 1, all_bool = 1;
+	int all_int = 1, all_real = 1, all_bool = 1, json = 0;
+	int (*boolw)(const char *, size_t) = bool_word;
 
 	in->real = NULL;
-	while (*p) {
+	if (!strncmp(text, "_JSON ", 6)) {
+		const char *q = text + 6, *e = text + strlen(text);
+		while (is_space(*q))
+			q++;
+		while (e > q && is_space(e[-1]))
+			e--;
+		if (*q != '[' || e - q < 2 || e[-1] != ']' || memchr(q + 1, '[', (size_t)(e - q - 1))) {
+			in->type = CEWB_VALUE_STRING;
+			in->n = 1;
+			return CEWB_OK;
+		}
+		json = 1;
+		p = q + 1;
+		stop = e - 1;
+		boolw = json_bool_word;
+	}
+	while (*p && p != stop) {
 		const char *t;
 		size_t len, sl;
 		int is_int;
-		while (*p && is_value_sep(*p))
+		while (*p && p != stop && is_value_sep(*p))
 			p++;
-		if (!*p)
+		if (!*p || p == stop)
 			break;
 		t = p;
-		while (*p && !is_value_sep(*p))
+		while (*p && p != stop && !is_value_sep(*p))
 			p++;
 		len = (size_t)(p - t);
 		n++;
@@ -162,7 +194,7 @@ static cewb_status type_value(const char *text, cewb_info *in)
 		} else {
 			all_int = 0;
 		}
-		if (bool_word(t, len) < 0)
+		if (boolw(t, len) < 0)
 			all_bool = 0;
 	}
 	in->n = 1;
@@ -171,29 +203,29 @@ static cewb_status type_value(const char *text, cewb_info *in)
 		return CEWB_OK;
 	}
 	if (all_int)
-		in->type = n == 1 ? CEWB_VALUE_INT : CEWB_VALUE_INT_ARRAY;
+		in->type = n == 1 && !json ? CEWB_VALUE_INT : CEWB_VALUE_INT_ARRAY;
 	else if (all_real)
-		in->type = n == 1 ? CEWB_VALUE_REAL : CEWB_VALUE_REAL_ARRAY;
+		in->type = n == 1 && !json ? CEWB_VALUE_REAL : CEWB_VALUE_REAL_ARRAY;
 	else
-		in->type = n == 1 ? CEWB_VALUE_BOOL : CEWB_VALUE_BOOL_ARRAY;
+		in->type = n == 1 && !json ? CEWB_VALUE_BOOL : CEWB_VALUE_BOOL_ARRAY;
 	in->real = malloc(n * sizeof *in->real);
 	if (!in->real)
 		return CEWB_ENOMEM;
 	in->n = n;
-	p = text;
+	p = json ? strchr(text, '[') + 1 : text;
 	for (k = 0; k < n; k++) {
 		const char *t;
 		while (is_value_sep(*p))
 			p++;
 		t = p;
-		while (*p && !is_value_sep(*p))
+		while (*p && p != stop && !is_value_sep(*p))
 			p++;
 		if (all_int)
 			in->real[k] = (double)strtoll(t, NULL, 10);
 		else if (all_real)
 			in->real[k] = strtod(t, NULL);
 		else
-			in->real[k] = bool_word(t, (size_t)(p - t));
+			in->real[k] = boolw(t, (size_t)(p - t));
 	}
 	return CEWB_OK;
 }
@@ -754,7 +786,15 @@ static cewb_status read_frame(xyz_reader *r, const char *count_line, cewb_struct
 			in->key = strdup(kv->key);
 		}
 		in->text = strdup(kv->val ? kv->val : "T");
-		if (!in->key || !in->text || type_value(in->text, in) != CEWB_OK) {
+		if (in->text && !strcasecmp(kv->key, "uid")) {
+			/* As ASE: uid is never converted. */
+			in->type = CEWB_VALUE_STRING;
+			in->n = 1;
+		} else if (in->text && type_value(in->text, in) != CEWB_OK) {
+			free(in->text);
+			in->text = NULL;
+		}
+		if (!in->key || !in->text) {
 			cewb_structure_free(s);
 			return fail(r, CEWB_ENOMEM, "out of memory");
 		}
@@ -923,7 +963,7 @@ static int valid_name(const char *k, int for_array)
 static const char *info_write_text(const cewb_info *in, char **owned)
 {
 	cewb_info chk;
-	int same;
+	int same, json;
 	size_t k, cap;
 	char *buf;
 
@@ -940,24 +980,31 @@ static const char *info_write_text(const cewb_info *in, char **owned)
 		if (same)
 			return in->text;
 	}
-	cap = in->n * (CEWB_IO_REAL_MAX + 1) + 1;
+	/* An array of one value is written as a JSON list, as ASE does, so it
+	 * does not read back as a scalar. */
+	json = in->n == 1 && (in->type == CEWB_VALUE_INT_ARRAY ||
+			      in->type == CEWB_VALUE_REAL_ARRAY ||
+			      in->type == CEWB_VALUE_BOOL_ARRAY);
+	cap = in->n * (CEWB_IO_REAL_MAX + 1) + 16;
 	buf = malloc(cap);
 	if (!buf)
 		return NULL;
-	buf[0] = '\0';
+	strcpy(buf, json ? "_JSON [" : "");
 	for (k = 0; k < in->n; k++) {
 		char num[CEWB_IO_REAL_MAX];
 		double v = in->real[k];
 		if (in->type == CEWB_VALUE_INT || in->type == CEWB_VALUE_INT_ARRAY)
 			snprintf(num, sizeof num, "%.0f", v);
 		else if (in->type == CEWB_VALUE_BOOL || in->type == CEWB_VALUE_BOOL_ARRAY)
-			strcpy(num, v != 0.0 ? "T" : "F");
+			strcpy(num, v != 0.0 ? (json ? "true" : "T") : (json ? "false" : "F"));
 		else
 			cewb_io_format_real(v, num);
 		if (k)
 			strcat(buf, " ");
 		strcat(buf, num);
 	}
+	if (json)
+		strcat(buf, "]");
 	*owned = buf;
 	return buf;
 }
