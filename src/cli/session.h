@@ -99,6 +99,10 @@ struct session {
 	int quiet;		/* error lines are not shown (a replay being checked) */
 	int replay_depth;	/* nesting of `replay` (a replay may not replay itself) */
 	char error[CEWB_ERROR_MAX + 128]; /* failure message of the current command */
+
+	/* Analysis data of the fit family (fit_data.h): the last validation,
+	 * learning curve and convergence scan, for plots; NULL until the first. */
+	struct fit_data *fit_data;
 };
 
 /* Set up a session with default settings (nothing loaded). */
