@@ -64,33 +64,29 @@ cewb_status cewb_sparse_prepare(const cewb_fit_problem *prob, cewb_sparse_scalin
 	}
 	d->n = n;
 	d->p = p;
-	for (j = 0; j < p; j++) {
-		double s = 1.0, mean = 0.0, ss = 0.0, amax = 0.0;
-		for (i = 0; i < n; i++) {
-			double z = d->Z[i * p + j];
-			mean += z;
-			if (fabs(z) > amax)
-				amax = fabs(z);
+	if (scaling == CEWB_SPARSE_STD) {
+		/* The standardisation every method shares (fit_internal.h): standard
+		 * deviation of each (weighted) column, a constant column keeps 1. */
+		cewb_fit_std fs;
+		st = cewb_fit_std_scales(&fs, d->Z, d->y, n, p, err);
+		if (st) {
+			cewb_sparse_release(d);
+			return st;
 		}
-		mean /= (double)n;
-		for (i = 0; i < n; i++) {
-			double z = d->Z[i * p + j];
-			ss += scaling == CEWB_SPARSE_STD ? (z - mean) * (z - mean) : z * z;
+		memcpy(d->scale, fs.col_scale, p * sizeof *d->scale);
+		cewb_fit_std_release(&fs);
+	} else {
+		for (j = 0; j < p; j++) {
+			double ss = 0.0;
+			if (scaling == CEWB_SPARSE_UNIT_NORM)
+				for (i = 0; i < n; i++)
+					ss += d->Z[i * p + j] * d->Z[i * p + j];
+			d->scale[j] = ss > 0.0 ? sqrt(ss) : 1.0;
 		}
-		if (scaling == CEWB_SPARSE_STD) {
-			/* A constant column (the zerolet) keeps scale 1. */
-			double sd = sqrt(ss / (double)n);
-			if (sd > 1e-12 * amax)
-				s = sd;
-		} else if (scaling == CEWB_SPARSE_UNIT_NORM) {
-			if (ss > 0)
-				s = sqrt(ss);
-		}
-		d->scale[j] = s;
-		if (s != 1.0)
-			for (i = 0; i < n; i++)
-				d->Z[i * p + j] /= s;
 	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < p; j++)
+			d->Z[i * p + j] /= d->scale[j];
 	return CEWB_OK;
 }
 
