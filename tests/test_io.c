@@ -615,6 +615,15 @@ static void test_plain_and_defaults(void)
 	}
 	/* pbc=T with no Lattice: zero volume with periodic boundaries. */
 	xyz_error("pbc true without a Lattice", text, "zero-volume", 0, 2);
+	text = "1\nthe dimer's first atom\nAu 0 0 0\n";
+	{
+		FILE *fp = fmemopen((void *)text, strlen(text), "r");
+		ok(cewb_extxyz_read_stream(fp, "apostrophe", &f, &err) == CEWB_OK &&
+		   cewb_structure_info(f.frames[0], "dimers first atom"),
+		   "plain comment with an apostrophe is not an error");
+		fclose(fp);
+		cewb_frames_release(&f);
+	}
 	text = "1\nProperties=species:S:1:pos:R:3:Z:I:1\nAu 0 0 0 78\n";
 	{
 		FILE *fp = fmemopen((void *)text, strlen(text), "r");
@@ -1202,6 +1211,50 @@ static void test_xyz_errors(void)
 	free(big);
 }
 
+/* Private number parser of the readers (src/core/io_util.h). */
+size_t cewb_io_parse_real(const char *s, int allow_special, double *v);
+
+static void test_number_parser(void)
+{
+	static const char *const fixed[] = {"0", "-0", "-0.0", ".5", "5.", "-.5e-3", "1e22",
+					    "1e23", "123456789012345678901234", "2.04500000",
+					    "9007199254740993", "4.9e-324", "1.7976931348623157e308",
+					    "0.1", "+3.25", "1E5", "nan", "-inf", "Infinity"};
+	unsigned seed = 12345;
+	size_t i, bad = 0;
+
+	/* The fast path must agree with strtod bit for bit. */
+	for (i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+		double v = 0, w = strtod(fixed[i], NULL);
+		if (cewb_io_parse_real(fixed[i], 1, &v) != strlen(fixed[i]) ||
+		    (!isnan(w) && !same_bits(v, w)) || (isnan(w) && !isnan(v))) {
+			bad++;
+			diag("'%s': %.17g vs strtod %.17g", fixed[i], v, w);
+		}
+	}
+	for (i = 0; i < 200000; i++) {
+		char b[64], *q = b;
+		int nd = 1 + rand_r(&seed) % 19, dot = rand_r(&seed) % (nd + 1), k;
+		double v = 0, w;
+		if (rand_r(&seed) % 2)
+			*q++ = '-';
+		for (k = 0; k < nd; k++) {
+			if (k == dot)
+				*q++ = '.';
+			*q++ = (char)('0' + rand_r(&seed) % 10);
+		}
+		if (rand_r(&seed) % 3 == 0)
+			q += sprintf(q, "e%d", rand_r(&seed) % 60 - 30);
+		*q = '\0';
+		w = strtod(b, NULL);
+		if (cewb_io_parse_real(b, 1, &v) != strlen(b) || !same_bits(v, w)) {
+			if (bad++ < 5)
+				diag("'%s': %.17g vs strtod %.17g", b, v, w);
+		}
+	}
+	ok(bad == 0, "number parser agrees with strtod bit for bit (200000 random decimals)");
+}
+
 static void test_locale(void)
 {
 	cewb_frames f = {0, NULL};
@@ -1245,6 +1298,7 @@ int main(void)
 	test_round_trip();
 	test_poscar();
 	test_xyz_errors();
+	test_number_parser();
 	test_locale();
 
 	cewb_structure_free(sentinel_frame);

@@ -223,7 +223,7 @@ static cewb_status type_value(const char *text, cewb_info *in)
 		if (all_int)
 			in->real[k] = (double)strtoll(t, NULL, 10);
 		else if (all_real)
-			in->real[k] = strtod(t, NULL);
+			cewb_io_parse_real(t, 1, &in->real[k]);
 		else
 			in->real[k] = boolw(t, (size_t)(p - t));
 	}
@@ -316,7 +316,9 @@ static cewb_status split_comment(xyz_reader *r, const char *line, size_t *n_kv)
 		}
 	}
 #undef START_PAIR
-	if (delim)
+	/* An unterminated quote is an error on a key=value line; a plain XYZ
+	 * comment without any '=' ("water's dimer") is taken as ASE takes it. */
+	if (delim && strchr(line, '='))
 		return fail(r, CEWB_EPARSE, "unterminated quote %c opened at column %zu",
 			    opener, open_col);
 	if (escaped && have && !pending)
@@ -339,7 +341,6 @@ static int parse_numbers(const char *text, double *v, size_t want)
 	for (;;) {
 		const char *t;
 		size_t len;
-		int is_int;
 		while (*p && is_value_sep(*p))
 			p++;
 		if (!*p)
@@ -348,9 +349,9 @@ static int parse_numbers(const char *text, double *v, size_t want)
 		while (*p && !is_value_sep(*p))
 			p++;
 		len = (size_t)(p - t);
-		if (k == want || cewb_io_scan_number(t, 1, &is_int) != len)
+		if (k == want || cewb_io_parse_real(t, 1, &v[k]) != len)
 			return 0;
-		v[k++] = strtod(t, NULL);
+		k++;
 	}
 	return k == want;
 }
@@ -529,13 +530,9 @@ static size_t count_tokens(const char *p)
 /* A real number token; 0 when the token is not one. */
 static int real_token(const char *t, double *v)
 {
-	int is_int;
-	size_t len = cewb_io_scan_number(t, 1, &is_int);
+	size_t len = cewb_io_parse_real(t, 1, v);
 
-	if (len == 0 || t[len] != '\0')
-		return 0;
-	*v = strtod(t, NULL);
-	return 1;
+	return len != 0 && t[len] == '\0';
 }
 
 /* Check the cell of a frame: finite entries of sensible size, and not

@@ -106,13 +106,9 @@ static size_t split(char *line, char **tok, size_t max, const char *extra_sep)
 /* A real number token; 0 when it is not one. */
 static int real_token(const char *t, double *v)
 {
-	int is_int;
-	size_t len = cewb_io_scan_number(t, 1, &is_int);
+	size_t len = cewb_io_parse_real(t, 1, v);
 
-	if (len == 0 || t[len] != '\0')
-		return 0;
-	*v = strtod(t, NULL);
-	return 1;
+	return len != 0 && t[len] == '\0';
 }
 
 /* A non-negative integer token; 0 when it is not one. */

@@ -169,6 +169,71 @@ size_t cewb_io_scan_number(const char *s, int allow_special, int *is_int)
 	return (size_t)(p - s);
 }
 
+/* Parse the number at s (as cewb_io_scan_number) into *v; returns its
+ * length, 0 when s does not start with a number.  Short decimals take an
+ * exact fast path (Clinger): a mantissa below 2^53 and a power of ten up to
+ * 1e22 are both exact doubles, so one IEEE multiplication or division gives
+ * the correctly rounded value, the same as strtod.  Anything else goes to
+ * strtod (in the "C" locale). */
+size_t cewb_io_parse_real(const char *s, int allow_special, double *v)
+{
+	static const double p10[23] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+	};
+	const char *p = s;
+	unsigned long long m = 0;
+	int neg = 0, nd = 0, nf = 0, e = 0, eneg = 0, ne = 0, is_int;
+	size_t len;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	while (*p >= '0' && *p <= '9') {
+		if (nd < 19)
+			m = m * 10 + (unsigned)(*p - '0');
+		nd++;
+		p++;
+	}
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9') {
+			if (nd < 19)
+				m = m * 10 + (unsigned)(*p - '0');
+			nd++;
+			nf++;
+			p++;
+		}
+	}
+	if (nd > 0 && (*p == 'e' || *p == 'E')) {
+		const char *q = p + 1;
+		if (*q == '+' || *q == '-')
+			eneg = *q++ == '-';
+		while (*q >= '0' && *q <= '9') {
+			if (e < 10000)
+				e = e * 10 + (*q - '0');
+			ne++;
+			q++;
+		}
+		if (ne)
+			p = q;
+		else
+			e = 0;
+	}
+	if (nd > 0 && nd < 19 && m <= (1ULL << 53)) {
+		int e10 = (eneg ? -e : e) - nf;
+		if (e10 >= -22 && e10 <= 22) {
+			double d = (double)m;
+			d = e10 < 0 ? d / p10[-e10] : d * p10[e10];
+			*v = neg ? -d : d;
+			return (size_t)(p - s);
+		}
+	}
+	len = cewb_io_scan_number(s, allow_special, &is_int);
+	if (len)
+		*v = strtod(s, NULL);
+	return len;
+}
+
 static double norm3(const double v[3])
 {
 	return sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);

@@ -36,6 +36,10 @@ void cewb_io_format_real(double v, char *buf);
  * start with one.  *is_int is set to 1 for a plain [+-]digits integer. */
 size_t cewb_io_scan_number(const char *s, int allow_special, int *is_int);
 
+/* Parse the number at s (same syntax as cewb_io_scan_number) into *v,
+ * exactly as strtod in the "C" locale; returns its length, 0 if none. */
+size_t cewb_io_parse_real(const char *s, int allow_special, double *v);
+
 /* Whether the periodic directions of cell are degenerate (zero length or
  * linearly dependent vectors along directions with pbc set). */
 int cewb_io_cell_degenerate(const double cell[3][3], const int pbc[3]);
