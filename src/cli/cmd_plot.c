@@ -4,12 +4,14 @@
  * terminal otherwise, or a file with --output.
  *
  * The data come from the session: the last fit (ECIs, method and options),
- * the cluster space (orbit radii and orders) and the training set (X, y).
- * Curves that need more fits (learning curve, hyperparameter path, the
- * cross-validated half of the parity plot) are computed here with the same
- * method and options as the last fit and the session seed, so they repeat
- * exactly.  When gnuplot is missing or fails, the data are printed as a
- * table and the command fails with gnuplot's message.
+ * the cluster space (orbit radii and orders), the training set (X, y) and
+ * what the fit family stored (fit_data.h: the last validation, learning
+ * curve and convergence scan).  The hyperparameter path, and the
+ * cross-validated half of the parity plot when no validation is stored, are
+ * computed here with the method and options of the last fit and the
+ * session seed, so they repeat exactly.  Values are shown in meV/atom, as
+ * the fit family's text reports do.  When gnuplot is missing or fails, the
+ * data are printed as a table and the command fails with gnuplot's message.
  */
 #include "config.h"
 #include <math.h>
@@ -20,8 +22,11 @@
 #include "cewb/fit.h"
 #include "cewb/sensing.h"
 #include "cmd.h"
+#include "fit_data.h"
 #include "session.h"
 #include "../plot/plot.h"
+
+#define MEV 1000.0	/* plots show errors, targets and ECIs in meV/atom */
 
 /* The rows a fit uses: mapped structures with a target, as a fit problem. */
 struct rows {
@@ -128,6 +133,7 @@ static int plot_opts(struct session *s, const struct cmd_args *a, plot_options *
 	o->output = arg_str(a, "output");
 	o->title = arg_str(a, "title");
 	o->color = s->color ? PLOT_COLOR_AUTO : PLOT_COLOR_NONE;
+	o->unit = "meV/atom";
 	if (arg_flag(a, "text") || strcmp(term, "dumb") == 0 || strcmp(term, "text") == 0)
 		o->dest = PLOT_TO_TEXT;
 	else if (strcmp(term, "qt") == 0 || strcmp(term, "wxt") == 0 || strcmp(term, "x11") == 0)
@@ -169,7 +175,7 @@ static int plot_report(struct session *s, const char *what, const plot_options *
 	}
 	if (st != CEWB_OK)
 		rc = cmd_fail(s, "%s%s", err->message,
-			      res->text ? " (the data are shown as a table instead)" : "");
+			      res->text ? "; the data are shown above as a table" : "");
 	plot_result_release(res);
 	return rc;
 }
@@ -200,7 +206,7 @@ static int plot_eci_cmd(struct session *s, const plot_options *o, plot_result *r
 		if (orb->order == 0)
 			continue;
 		radius[k] = orb->radius;
-		eci[k] = s->fit.res.eci[j];
+		eci[k] = s->fit.res.eci[j] * MEV;
 		order[k] = (int)orb->order;
 		k++;
 	}
@@ -217,27 +223,33 @@ static int plot_eci_cmd(struct session *s, const plot_options *o, plot_result *r
 	return 0;
 }
 
-/* plot parity: training predictions of the last fit and k-fold CV predictions. */
+/* The stored validation when it belongs to the current training matrix. */
+static const struct fit_validation_data *fresh_validation(const struct session *s)
+{
+	const struct fit_validation_data *v = s->fit_data ? &s->fit_data->validation : NULL;
+
+	return v && v->have && v->predicted && v->X_id == s->train.X ? v : NULL;
+}
+
+/*
+ * plot parity: the last fit's predictions of its training structures, and
+ * out-of-sample predictions: those of the stored validation, else k-fold.
+ */
 static int plot_parity_cmd(struct session *s, const struct cmd_args *a, const plot_options *o,
 			   plot_result *res, cewb_error *err, cewb_status *st)
 {
+	const struct fit_validation_data *v = fresh_validation(s);
 	struct rows r;
-	cewb_fit_problem prob;
-	cewb_fit_options fo;
-	cewb_xval_options xo = cewb_xval_options_default();
-	cewb_xval_result xr;
 	double *target, *pred;
 	unsigned char *valid;
-	size_t i, n2 = 0;
-	cewb_error xerr;
+	size_t i, n2 = 0, n_max;
 
 	if (need_fit(s) || rows_collect(s, 1, &r))
 		return 1;
-	prob = rows_problem(s, &r);
-	fo = fit_options(s);
-	target = malloc(2 * r.n * sizeof *target);
-	pred = malloc(2 * r.n * sizeof *pred);
-	valid = malloc(2 * r.n);
+	n_max = r.n + (v ? v->n_rows : r.n);
+	target = malloc(n_max * sizeof *target);
+	pred = malloc(n_max * sizeof *pred);
+	valid = malloc(n_max);
 	if (!target || !pred || !valid) {
 		free(target);
 		free(pred);
@@ -251,26 +263,44 @@ static int plot_parity_cmd(struct session *s, const struct cmd_args *a, const pl
 		valid[i] = 0;
 	}
 	n2 = r.n;
-	/* Out-of-sample predictions: every structure once more, predicted by a fit
-	 * that did not see it. */
-	xo.folds = (size_t)arg_int(a, "folds");
-	if (xo.folds > r.n)
-		xo.folds = r.n;
-	xo.seed = s->seed;
-	memset(&xr, 0, sizeof xr);
-	if (r.n >= 2 && cewb_xval(&prob, &fo, &xo, &xr, &xerr) == CEWB_OK && xr.predicted) {
-		for (i = 0; i < r.n; i++) {
-			if (!isfinite(xr.predicted[i]))
+	if (v) {
+		for (i = 0; i < v->n_rows; i++) {
+			if (!isfinite(v->predicted[i]))
 				continue;
-			target[n2] = r.y[i];
-			pred[n2] = xr.predicted[i];
-			valid[n2] = 1;
-			n2++;
+			target[n2] = v->target[i];
+			pred[n2] = v->predicted[i];
+			valid[n2++] = 1;
 		}
-	} else if (!out_is_json(s) && r.n >= 2) {
-		out_printf(s, "note: no cross-validated predictions (%s)\n", xerr.message);
+	} else if (r.n >= 2) {
+		/* Every structure once more, predicted by a fit that did not see it. */
+		cewb_fit_problem prob = rows_problem(s, &r);
+		cewb_fit_options fo = fit_options(s);
+		cewb_xval_options xo = cewb_xval_options_default();
+		cewb_xval_result xr;
+		cewb_error xerr;
+
+		xo.folds = (size_t)arg_int(a, "folds");
+		if (xo.folds > r.n)
+			xo.folds = r.n;
+		xo.seed = s->seed;
+		memset(&xr, 0, sizeof xr);
+		if (cewb_xval(&prob, &fo, &xo, &xr, &xerr) == CEWB_OK && xr.predicted) {
+			for (i = 0; i < r.n; i++) {
+				if (!isfinite(xr.predicted[i]))
+					continue;
+				target[n2] = r.y[i];
+				pred[n2] = xr.predicted[i];
+				valid[n2++] = 1;
+			}
+		} else if (!out_is_json(s)) {
+			out_printf(s, "note: no cross-validated predictions (%s)\n", xerr.message);
+		}
+		cewb_xval_result_release(&xr);
 	}
-	cewb_xval_result_release(&xr);
+	for (i = 0; i < n2; i++) {
+		target[i] *= MEV;
+		pred[i] *= MEV;
+	}
 	*st = plot_parity(n2, target, pred, valid, o, res, err);
 	free(target);
 	free(pred);
@@ -350,6 +380,7 @@ static int plot_path_cmd(struct session *s, const struct cmd_args *a, const plot
 	plot_curve c;
 	cewb_error e;
 	cewb_fit_method m;
+	size_t i;
 
 	if (need_fit(s))
 		return 1;
@@ -368,7 +399,6 @@ static int plot_path_cmd(struct session *s, const struct cmd_args *a, const plot
 		enum { N_THR = 19 };
 		double thr[N_THR], tr[N_THR], va[N_THR], sd[N_THR];
 		cewb_xval_options xo = cewb_xval_options_default();
-		size_t i;
 
 		xo.folds = (size_t)arg_int(a, "folds");
 		if (xo.folds > r.n)
@@ -384,9 +414,9 @@ static int plot_path_cmd(struct session *s, const struct cmd_args *a, const plot
 				rows_release(&r);
 				return cmd_fail(s, "threshold %g: %s", thr[i], e.message);
 			}
-			tr[i] = xr.rmse_train;
-			va[i] = xr.rmse_validation;
-			sd[i] = xr.rmse_validation_std;
+			tr[i] = xr.rmse_train * MEV;
+			va[i] = xr.rmse_validation * MEV;
+			sd[i] = xr.rmse_validation_std * MEV;
 			cewb_xval_result_release(&xr);
 		}
 		c.n_points = N_THR;
@@ -403,6 +433,10 @@ static int plot_path_cmd(struct session *s, const struct cmd_args *a, const plot
 			rows_release(&r);
 			return cmd_fail(s, "%s", e.message);
 		}
+		for (i = 0; i < path.n_points; i++) {
+			path.rmse_mean[i] *= MEV;
+			path.rmse_std[i] *= MEV;
+		}
 		c.n_points = path.n_points;
 		c.x = path.param;
 		c.valid = path.rmse_mean;
@@ -416,65 +450,59 @@ static int plot_path_cmd(struct session *s, const struct cmd_args *a, const plot
 	return 0;
 }
 
-/* plot learning-curve: train and CV error of the last fit's method against set size. */
-static int plot_learning_cmd(struct session *s, const struct cmd_args *a, const plot_options *o,
+/*
+ * plot learning-curve / convergence: a curve the fit family stored (x the
+ * number of training structures, or the pair cutoff); title names the method.
+ */
+static int plot_stored_curve(struct session *s, int convergence, plot_options *o,
 			     plot_result *res, cewb_error *err, cewb_status *st)
 {
-	enum { N_SIZES = 8 };
-	static const double frac[N_SIZES] = { 0.1, 0.2, 0.3, 0.4, 0.55, 0.7, 0.85, 1.0 };
-	struct rows r;
-	cewb_fit_problem prob;
-	cewb_fit_options fo;
-	cewb_xval_options xo = cewb_xval_options_default();
-	double x[N_SIZES], tr[N_SIZES], va[N_SIZES], sd[N_SIZES];
-	size_t i, k = 0, avail, last = 0;
+	const struct fit_curve_data *d = NULL;
+	double *tr, *va, *sd;
+	char title[96];
 	plot_curve c;
-	cewb_error e;
+	size_t i, n;
 
-	if (need_fit(s) || rows_collect(s, 1, &r))
-		return 1;
-	if (r.n < 5) {
-		rows_release(&r);
-		return cmd_fail(s, "a learning curve needs at least 5 structures, there are %zu", r.n);
+	if (s->fit_data)
+		d = convergence ? &s->fit_data->convergence : &s->fit_data->learning;
+	if (!d || !d->have || d->n_points == 0)
+		return cmd_fail(s, convergence
+				   ? "no convergence scan: run 'convergence METHOD --cutoffs ...' first"
+				   : "no learning curve: run 'learning-curve METHOD' first");
+	n = d->n_points;
+	tr = malloc(n * sizeof *tr);
+	va = malloc(n * sizeof *va);
+	sd = malloc(n * sizeof *sd);
+	if (!tr || !va || !sd) {
+		free(tr);
+		free(va);
+		free(sd);
+		return cmd_fail(s, "out of memory");
 	}
-	prob = rows_problem(s, &r);
-	fo = fit_options(s);
-	/* Random splits: 20% held out, the training part subsampled. */
-	xo.scheme = CEWB_XVAL_SHUFFLE_SPLIT;
-	xo.test_fraction = 0.2;
-	xo.repeat = (size_t)arg_int(a, "repeat");
-	xo.seed = s->seed;
-	avail = r.n - (size_t)ceil(0.2 * (double)r.n);
-	for (i = 0; i < N_SIZES; i++) {
-		cewb_xval_result xr;
-		size_t m = (size_t)llround(frac[i] * (double)avail);
-
-		if (m < 2 || m <= last)
-			continue;
-		if (m > r.n - 1)
-			m = r.n - 1;
-		last = m;
-		xo.train_size = m;
-		memset(&xr, 0, sizeof xr);
-		if (cewb_xval(&prob, &fo, &xo, &xr, &e) != CEWB_OK) {
-			rows_release(&r);
-			return cmd_fail(s, "training size %zu: %s", m, e.message);
-		}
-		x[k] = (double)m;
-		tr[k] = xr.rmse_train;
-		va[k] = xr.rmse_validation;
-		sd[k] = xr.rmse_validation_std;
-		k++;
-		cewb_xval_result_release(&xr);
+	for (i = 0; i < n; i++) {
+		tr[i] = d->train ? d->train[i] * MEV : NAN;
+		va[i] = d->valid ? d->valid[i] * MEV : NAN;
+		sd[i] = d->valid_std ? d->valid_std[i] * MEV : 0;
 	}
-	rows_release(&r);
 	memset(&c, 0, sizeof c);
-	c.n_points = k;
-	c.x = x;
-	c.train = tr;
-	c.valid = va;
-	c.valid_std = sd;
-	*st = plot_learning_curve(&c, o, res, err);
+	c.n_points = n;
+	c.x = d->x;
+	c.train = d->train ? tr : NULL;
+	c.valid = d->valid ? va : NULL;
+	c.valid_std = d->valid ? sd : NULL;
+	if (!o->title) {
+		snprintf(title, sizeof title, "%s (%s)", convergence ? "convergence with cutoff"
+									 : "learning curve",
+			 d->method);
+		o->title = title;
+	}
+	*st = convergence ? plot_convergence(&c, o, res, err)
+			  : plot_learning_curve(&c, o, res, err);
+	if (o->title == title)
+		o->title = NULL;
+	free(tr);
+	free(va);
+	free(sd);
 	return 0;
 }
 
@@ -503,9 +531,9 @@ static int plot_exec(struct session *s, const struct cmd_args *a)
 	else if (strcmp(what, "path") == 0)
 		rc = plot_path_cmd(s, a, &o, &res, &err, &st);
 	else if (strcmp(what, "learning-curve") == 0)
-		rc = plot_learning_cmd(s, a, &o, &res, &err, &st);
+		rc = plot_stored_curve(s, 0, &o, &res, &err, &st);
 	else
-		rc = cmd_fail(s, "no convergence data: the convergence command has not been run");
+		rc = plot_stored_curve(s, 1, &o, &res, &err, &st);
 	if (rc) {
 		plot_result_release(&res);
 		return rc;
@@ -530,9 +558,7 @@ static const struct cmd_arg plot_opts_spec[] = {
 	  .help = "image size in pixels, or text plot size in characters" },
 	{ .name = "text", .type = ARG_FLAG, .help = "a text plot even when a window could open" },
 	{ .name = "folds", .type = ARG_INT, .def = "10", .min = 2, .max = 1000, .metavar = "K",
-	  .help = "folds of the cross-validation (parity, ardr path)" },
-	{ .name = "repeat", .type = ARG_INT, .def = "5", .min = 1, .max = 1000, .metavar = "R",
-	  .help = "random splits per training size (learning-curve)" },
+	  .help = "folds of the cross-validation (parity without a validation, ardr path)" },
 	{ .name = NULL }
 };
 

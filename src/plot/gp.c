@@ -591,8 +591,11 @@ cewb_status plot_run(const char *script, const char *table, const plot_options *
 	free(result->text);
 	plot_result_init(result);
 	st = gp_header(&all, o, &dest, err);
-	if (st != CEWB_OK)
-		goto fail;
+	if (st != CEWB_OK) {
+		/* A bad request, not a gnuplot failure: no table in place of a plot. */
+		plot_buf_release(&all);
+		return st;
+	}
 	plot_buf_puts(&all, script);
 	plot_buf_puts(&all, "\nunset output\nprint '" GP_DONE " ', GPVAL_ERRNO, ' ', GPVAL_ERRMSG\n");
 	if (all.failed) {

@@ -490,7 +490,7 @@ cewb_status plot_parity(size_t n, const double *target, const double *predicted,
 		snprintf(title, sizeof title, "%s (RMSE %.3g %s)", w ? "validation" : "training",
 			 rm[w], unit_of(options));
 		plot_buf_printf(&s, ", $%s using 1:2 with points pt %d ps 0.8 lc rgb '%s' title ",
-				w ? "valid" : "train", w ? 5 : 7, w ? "#d62728" : "#1f77b4");
+				w ? "valid" : "train", w ? 4 : 7, w ? "#d62728" : "#1f77b4");
 		plot_buf_quote(&s, title);
 		first = 0;
 	}
@@ -609,7 +609,12 @@ cewb_status plot_correlations(size_t n, const double *r, const plot_options *opt
 		for (j = 0; j < n; j++) {
 			double v = r[i * n + j];
 
-			plot_buf_printf(&t, "%s%6.2f", j ? " " : "", v);
+			/* Two decimals; no "-0.00" for a tiny negative, "-" for NaN. */
+			if (isnan(v))
+				plot_buf_printf(&t, "%s%6s", j ? " " : "", "-");
+			else
+				plot_buf_printf(&t, "%s%6.2f", j ? " " : "",
+						fabs(v) < 0.005 ? 0.0 : v);
 			if (j)
 				plot_buf_puts(&s, " ");
 			plot_buf_num(&s, v);

@@ -7,7 +7,8 @@
  * and returns a cewb_status with the message in an optional cewb_error.
  * Whatever happens, result->text (when not NULL) is text for the caller to
  * print: the text plot, the heat map, or, when gnuplot is missing, failing or
- * stuck, the data as a table.  Release it with plot_result_release().
+ * stuck, the data as a table (not for a bad request such as an unknown
+ * output format).  Release it with plot_result_release().
  *
  * gnuplot is found through the environment variable CEWB_GNUPLOT, else the
  * path configure found (CEWB_GNUPLOT in config.h).  It gets a script on its
@@ -111,7 +112,8 @@ void plot_mean_std(size_t n_points, size_t n_repeats, const double *values,
 /*
  * Run a complete gnuplot script (without the terminal and output settings,
  * which follow options) and collect the text plot.  On failure the message
- * names the cause and result->text is a copy of table (if not NULL).
+ * names the cause and result->text is a copy of table (if not NULL) - except
+ * for a bad request (output name or size, CEWB_EINVAL), which gets no text.
  * Low level; the plot functions below build the script and the table.
  */
 cewb_status plot_run(const char *script, const char *table, const plot_options *options,
