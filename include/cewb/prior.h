@@ -276,7 +276,8 @@ cewb_status cewb_prior_xval(const cewb_prior *pr, const cewb_fit_problem *prob,
  * clusters interact exactly as in the bulk has weight[a] theta_a equal to
  * the bulk ECI.  The bulk lattice must share the slab's Cartesian frame (the
  * slab cut from it without rotation); a common shift of the origin is
- * found.  The zerolet maps onto the zerolet.  tol: position tolerance, Å.
+ * found.  The zerolet gets -1 (a slab's reference energy is not the
+ * bulk's).  tol: position tolerance, Å.
  */
 cewb_status cewb_prior_bulk_classify(const cewb_space *slab, const cewb_space *bulk, double tol,
 				     long *bulk_orbit, double *weight, cewb_error *err);
