@@ -424,6 +424,27 @@ static void test_errors(void)
 	is_string("no hyperparameter curve for method 'ols' (lasso, enet, rfe or omp)",
 		  err.message, "curve method message");
 
+	/* Targets all zero: every method returns zero ECIs; OMP says why it
+	 * selected nothing. */
+	{
+		double y0[N] = {0};
+		cewb_fit_problem zero = {N, P, X, y0, NULL, NULL, NULL};
+		static const cewb_fit_method ms[4] = {CEWB_FIT_LASSO, CEWB_FIT_ENET, CEWB_FIT_RFE,
+						      CEWB_FIT_OMP};
+		int m;
+		for (m = 0; m < 4; m++) {
+			cewb_fit_options o = cewb_fit_options_default(ms[m]);
+			o.n_features = ms[m] == CEWB_FIT_OMP ? 2 : 0;
+			ok(cewb_fit(&zero, &o, &res, &err) == CEWB_OK && res.n_nonzero == 0,
+			   "%s with zero targets gives zero ECIs", cewb_fit_method_name(ms[m]));
+			if (ms[m] == CEWB_FIT_OMP)
+				is_string("only 0 features could be selected (asked for 2): the "
+					  "residual is orthogonal to the other columns", res.warning,
+					  "omp with zero targets warns");
+			cewb_fit_result_release(&res);
+		}
+	}
+
 	/* One sweep at a small alpha cannot converge: flagged, with a warning. */
 	opt.method = CEWB_FIT_LASSO;
 	opt.alpha = 1e-6;

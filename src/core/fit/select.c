@@ -122,15 +122,19 @@ static int subset_ols(const double *G, const double *c, size_t p, const size_t *
  * Recursive elimination on the Gram system (G, c) of p columns, down to
  * size 1.  wpath (p x p) receives, in row k - 1, the least-squares
  * coefficients (full length, zeros for dropped columns) with k columns
- * left; columns of zeros are dropped first.  Returns 0 or -1 (LAPACK).
+ * left; keep[0..k) is the set of size k (keep[k - 1] the column dropped
+ * last from size k).  Columns of zeros are dropped first: *n_avail counts
+ * the others, and larger sizes repeat the fit of n_avail columns.  Returns
+ * 0 or -1 (LAPACK).
  */
 static int rfe_run(const double *G, const double *c, size_t p, double *wpath, size_t *S,
-		   double *w, subset_ws *ws)
+		   size_t *keep, size_t *n_avail, double *w, subset_ws *ws)
 {
-	size_t k = 0, j, a;
+	size_t k = 0, k0, j, a;
 	for (j = 0; j < p; j++)
 		if (G[j * p + j] > 0.0)
 			S[k++] = j;
+	k0 = k;
 	memset(wpath, 0, p * p * sizeof *wpath);
 	while (k > 0) {
 		size_t amin = 0;
@@ -142,17 +146,13 @@ static int rfe_run(const double *G, const double *c, size_t p, double *wpath, si
 				amin = a;
 		}
 		/* Drop S[amin], keeping the order of the rest. */
+		keep[k - 1] = S[amin];
 		memmove(S + amin, S + amin + 1, (k - amin - 1) * sizeof *S);
 		k--;
 	}
-	/* Sizes above the number of nonzero columns repeat the largest fit. */
-	for (k = 1; k < p; k++) {
-		int empty = 1;
-		for (j = 0; j < p && empty; j++)
-			empty = wpath[k * p + j] == 0.0;
-		if (empty)
-			memcpy(wpath + k * p, wpath + (k - 1) * p, p * sizeof *wpath);
-	}
+	for (k = k0; k < p && k0 > 0; k++)
+		memcpy(wpath + k * p, wpath + (k0 - 1) * p, p * sizeof *wpath);
+	*n_avail = k0;
 	return 0;
 }
 
@@ -267,7 +267,7 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 	double t0 = cewb_fit_clock();
 	cewb_sparse_data d;
 	size_t n, p, kmax, i, j, f, k = opt->cv_folds, best = 0, n_sel;
-	size_t *fold = NULL, *S = NULL, *cols = NULL;
+	size_t *fold = NULL, *S = NULL, *cols = NULL, *keep = NULL, n_avail = 0;
 	double *mem = NULL, *G, *c, *Gf, *cf, *wpath, *w, *mse = NULL, *Zt, *yt, *Zv, *yv, yy;
 	int need_cv = opt->n_features == 0 || path;
 	subset_ws ws = {0};
@@ -310,6 +310,7 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 	}
 	S = fold + n;
 	cols = S + p;
+	keep = cols + p;
 	G = mem;
 	c = G + p * p;
 	wpath = c + p;
@@ -345,7 +346,7 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 				memcpy(Gf, G, p * p * sizeof *G);
 				memcpy(cf, c, p * sizeof *c);
 				cewb_sparse_gram_add(Zv, yv, nv, p, -1.0, Gf, cf, &yyf);
-				if (rfe_run(Gf, cf, p, wpath, S, w, &ws)) {
+				if (rfe_run(Gf, cf, p, wpath, S, keep, &n_avail, w, &ws)) {
 					st = cewb_error_set(err, CEWB_ENUMERIC, "rfe: least squares "
 							    "failed in fold %zu", f);
 					goto out;
@@ -378,12 +379,12 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 
 	/* The procedure on all rows. */
 	if (method == CEWB_FIT_RFE) {
-		if (rfe_run(G, c, p, wpath, S, w, &ws)) {
+		if (rfe_run(G, c, p, wpath, S, keep, &n_avail, w, &ws)) {
 			st = cewb_error_set(err, CEWB_ENUMERIC, "rfe: least squares failed");
 			goto out;
 		}
 	} else {
-		omp_run(d.Z, d.y, n, p, kmax, wpath, S, &ows);
+		n_avail = omp_run(d.Z, d.y, n, p, kmax, wpath, keep, &ows);
 	}
 	if (path) {
 		st = cewb_sparse_path_alloc(path, method, "n_features", kmax, k, err);
@@ -411,10 +412,8 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 		size_t size = opt->n_features ? opt->n_features : best + 1, rank = 0;
 		if (size > kmax)
 			size = kmax;
-		n_sel = 0;
-		for (j = 0; j < p; j++)
-			if (wpath[(size - 1) * p + j] != 0.0)
-				cols[n_sel++] = j;
+		n_sel = size < n_avail ? size : n_avail;
+		memcpy(cols, keep, n_sel * sizeof *cols);
 		st = cewb_fit_result_init(res, method, p, err);
 		if (st)
 			goto out;
@@ -437,10 +436,13 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 				m += mse[best * k + f];
 			cewb_fit_result_hyper(res, "rmse_xval", sqrt(m / (double)k));
 		}
-		if (n_sel < size)
+		if (n_sel < size && method == CEWB_FIT_RFE)
 			snprintf(res->warning, sizeof res->warning,
-				 "only %zu independent columns could be selected (asked for %zu)",
-				 n_sel, size);
+				 "only %zu columns are not all zero (asked for %zu)", n_sel, size);
+		else if (n_sel < size)
+			snprintf(res->warning, sizeof res->warning,
+				 "only %zu features could be selected (asked for %zu): the residual "
+				 "is orthogonal to the other columns", n_sel, size);
 		cewb_fit_result_finish(res, prob);
 		res->seconds = cewb_fit_clock() - t0;
 	}
