@@ -241,7 +241,8 @@ static void test_structure_api(void)
 	ok(c && c->pos[1][0] == 1.25 && c->numbers[2] == 79 && c->frame == 7 &&
 	   !strcmp(c->source, "x.xyz") && c->source != s->source && c->n_info == 3 &&
 	   c->info[1].text != s->info[1].text && !strcmp(c->info[1].text, "hello world") &&
-	   c->n_arrays == 2 && c->arrays[0].real[4] == 1.5 && c->arrays[0].real != s->arrays[0].real &&
+	   c->n_arrays == 2 && c->arrays[0].real[4] == 1.5 &&
+	   c->arrays[0].real != s->arrays[0].real &&
 	   !strcmp(c->arrays[1].str[1], "mid") && c->arrays[1].str[1] != s->arrays[1].str[1],
 	   "deep copy");
 	cewb_structure_free(s);
@@ -993,7 +994,8 @@ static void test_poscar(void)
 		 * conversion costs at most a few ulps, 1e-14 Å. */
 		ok(cewb_poscar_write(p, s, 0, &err) == CEWB_OK, "write POSCAR direct");
 		if (ok(cewb_poscar_read(p, NULL, &r, &err) == CEWB_OK, "read it back")) {
-			good = r->n_atoms == s->n_atoms && !memcmp(r->cell, s->cell, sizeof r->cell);
+			good = r->n_atoms == s->n_atoms &&
+			       !memcmp(r->cell, s->cell, sizeof r->cell);
 			for (i = 0; i < s->n_atoms; i++)
 				good = good && r->numbers[i] == s->numbers[i] &&
 				       fabs(r->pos[i][0] - s->pos[i][0]) < 1e-14 &&
@@ -1218,7 +1220,8 @@ static void test_number_parser(void)
 {
 	static const char *const fixed[] = {"0", "-0", "-0.0", ".5", "5.", "-.5e-3", "1e22",
 					    "1e23", "123456789012345678901234", "2.04500000",
-					    "9007199254740993", "4.9e-324", "1.7976931348623157e308",
+					    "9007199254740993", "4.9e-324",
+					    "1.7976931348623157e308",
 					    "0.1", "+3.25", "1E5", "nan", "-inf", "Infinity"};
 	unsigned seed = 12345;
 	size_t i, bad = 0;

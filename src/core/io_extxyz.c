@@ -158,7 +158,8 @@ static cewb_status type_value(const char *text, cewb_info *in)
 			q++;
 		while (e > q && is_space(e[-1]))
 			e--;
-		if (*q != '[' || e - q < 2 || e[-1] != ']' || memchr(q + 1, '[', (size_t)(e - q - 1))) {
+		if (*q != '[' || e - q < 2 || e[-1] != ']' ||
+		    memchr(q + 1, '[', (size_t)(e - q - 1))) {
 			in->type = CEWB_VALUE_STRING;
 			in->n = 1;
 			return CEWB_OK;
@@ -298,7 +299,8 @@ static cewb_status split_comment(xyz_reader *r, const char *line, size_t *n_kv)
 				pending = 1;
 		} else if (c == '=') {
 			if (!have)
-				return fail(r, CEWB_EPARSE, "'=' without a key at column %zu", i + 1);
+				return fail(r, CEWB_EPARSE, "'=' without a key at column %zu",
+					    i + 1);
 			pending = 0;
 			if (!in_val) {
 				*o++ = '\0';
@@ -454,8 +456,9 @@ static cewb_status parse_properties(xyz_reader *r, char *text, size_t *n_props,
 		size_t j;
 		for (j = i + 1; j < n; j++)
 			if (r->props[i].role != ROLE_ARRAY && r->props[i].role == r->props[j].role)
-				return fail(r, CEWB_EPARSE, "malformed Properties: columns '%s' and "
-					    "'%s' mean the same", r->props[i].name, r->props[j].name);
+				return fail(r, CEWB_EPARSE, "malformed Properties: columns "
+					    "'%s' and '%s' mean the same", r->props[i].name,
+					    r->props[j].name);
 	}
 	*n_props = n;
 	*n_cols_total = total;
@@ -553,14 +556,121 @@ static cewb_status check_cell(xyz_reader *r, const double cell[3][3], const int 
 	return CEWB_OK;
 }
 
+/* The last species token seen and its atomic number (most repeat). */
+typedef struct {
+	char sym[4];
+	int z;
+} species_cache;
+
+/* Parse the species token t of atom i. */
+static cewb_status atom_species(xyz_reader *r, cewb_structure *s, size_t i, const char *t,
+				species_cache *sc)
+{
+	size_t tl = strlen(t);
+	int z;
+
+	if (tl < 4 && strcmp(t, sc->sym) == 0) {
+		z = sc->z;
+	} else {
+		z = cewb_element_number(t);
+		if (tl < 4) {
+			memcpy(sc->sym, t, tl + 1);
+			sc->z = z;
+		}
+	}
+	if (z < 0)
+		return fail(r, CEWB_EPARSE, "atom %zu: unknown element '%.20s'", i, t);
+	s->numbers[i] = z;
+	return CEWB_OK;
+}
+
+/* Parse coordinate c of atom i. */
+static cewb_status atom_coordinate(xyz_reader *r, cewb_structure *s, size_t i, size_t c,
+				   const char *t)
+{
+	static const char axis[3] = {'x', 'y', 'z'};
+	double v;
+
+	if (!real_token(t, &v))
+		return fail(r, CEWB_EPARSE, "atom %zu: non-numeric %c coordinate '%.40s'", i,
+			    axis[c], t);
+	if (!isfinite(v))
+		return fail(r, CEWB_EPARSE, "atom %zu: %c coordinate is %s", i, axis[c], t);
+	if (fabs(v) > CEWB_IO_MAX_COORD)
+		return fail(r, CEWB_EPARSE, "atom %zu: %c coordinate %s exceeds 1e6 Å", i,
+			    axis[c], t);
+	s->pos[i][c] = v;
+	return CEWB_OK;
+}
+
+/* Parse the atomic number token t (a Z column) of atom i. */
+static cewb_status atom_number(xyz_reader *r, cewb_structure *s, size_t i, const char *t)
+{
+	int is_int;
+	long z;
+
+	if (cewb_io_scan_number(t, 0, &is_int) != strlen(t) || !is_int)
+		return fail(r, CEWB_EPARSE, "atom %zu: atomic number '%.40s' is not an integer",
+			    i, t);
+	z = strtol(t, NULL, 10);
+	if (!cewb_element_symbol(z > 1000 || z < 0 ? -1 : (int)z))
+		return fail(r, CEWB_EPARSE, "atom %zu: unknown atomic number %.40s", i, t);
+	/* As ASE: Z overrides species when both are given. */
+	s->numbers[i] = (int)z;
+	return CEWB_OK;
+}
+
+/* Parse column c of the extra array pr for atom i. */
+static cewb_status atom_array_value(xyz_reader *r, cewb_structure *s, const xyz_prop *pr,
+				    size_t i, size_t c, const char *t)
+{
+	cewb_array *a = &s->arrays[pr->array];
+	size_t at = i * pr->n_cols + c;
+	int is_int, b;
+	long long iv;
+	char *d;
+
+	switch (pr->type) {
+	case 'S':
+		d = strdup(t);
+		if (!d)
+			return fail(r, CEWB_ENOMEM, "out of memory");
+		free(a->str[at]);
+		a->str[at] = d;
+		break;
+	case 'R':
+		if (!real_token(t, &a->real[at]))
+			return fail(r, CEWB_EPARSE, "atom %zu: non-numeric value '%.40s' in "
+				    "column '%s'", i, t, pr->name);
+		break;
+	case 'I':
+		if (cewb_io_scan_number(t, 0, &is_int) != strlen(t) || !is_int)
+			return fail(r, CEWB_EPARSE, "atom %zu: non-integer value '%.40s' in "
+				    "column '%s'", i, t, pr->name);
+		errno = 0;
+		iv = strtoll(t, NULL, 10);
+		if (errno == ERANGE)
+			return fail(r, CEWB_EPARSE, "atom %zu: integer '%.40s' out of range in "
+				    "column '%s'", i, t, pr->name);
+		a->real[at] = (double)iv;
+		break;
+	default:
+		b = bool_word(t, strlen(t));
+		if (b < 0)
+			return fail(r, CEWB_EPARSE, "atom %zu: '%.40s' is not T or F in column "
+				    "'%s'", i, t, pr->name);
+		a->real[at] = b;
+	}
+	return CEWB_OK;
+}
+
 /* Read the atom lines of a frame into s. */
 static cewb_status read_atoms(xyz_reader *r, cewb_structure *s, size_t n_props,
 			      size_t n_cols_total, int strict)
 {
-	static const char axis[3] = {'x', 'y', 'z'};
-	char last_sym[4] = "";
-	int last_z = -1;
+	species_cache sc = {"", -1};
 	size_t i, k, c;
+	cewb_status st;
 
 	for (i = 0; i < s->n_atoms; i++) {
 		char *ln = next_line(r), *q;
@@ -573,95 +683,19 @@ static cewb_status read_atoms(xyz_reader *r, cewb_structure *s, size_t n_props,
 			const xyz_prop *pr = &r->props[k];
 			for (c = 0; c < pr->n_cols; c++, col++) {
 				char *t = next_token(&q);
-				double v;
 				if (!t)
-					return fail(r, CEWB_EPARSE, "atom %zu: expected %zu columns, "
-						    "found %zu", i, n_cols_total, col);
-				switch (pr->role) {
-				case ROLE_SPECIES: {
-					int z;
-					size_t tl = strlen(t);
-					if (tl < 4 && strcmp(t, last_sym) == 0) {
-						z = last_z;
-					} else {
-						z = cewb_element_number(t);
-						if (tl < 4) {
-							memcpy(last_sym, t, tl + 1);
-							last_z = z;
-						}
-					}
-					if (z < 0)
-						return fail(r, CEWB_EPARSE, "atom %zu: unknown element "
-							    "'%.20s'", i, t);
-					s->numbers[i] = z;
-					break;
-				}
-				case ROLE_POS:
-					if (!real_token(t, &v))
-						return fail(r, CEWB_EPARSE, "atom %zu: non-numeric %c "
-							    "coordinate '%.40s'", i, axis[c], t);
-					if (!isfinite(v))
-						return fail(r, CEWB_EPARSE, "atom %zu: %c coordinate is "
-							    "%s", i, axis[c], t);
-					if (fabs(v) > CEWB_IO_MAX_COORD)
-						return fail(r, CEWB_EPARSE, "atom %zu: %c coordinate %s "
-							    "exceeds 1e6 Å", i, axis[c], t);
-					s->pos[i][c] = v;
-					break;
-				case ROLE_Z: {
-					int is_int;
-					long z;
-					if (cewb_io_scan_number(t, 0, &is_int) != strlen(t) || !is_int)
-						return fail(r, CEWB_EPARSE, "atom %zu: atomic number "
-							    "'%.40s' is not an integer", i, t);
-					z = strtol(t, NULL, 10);
-					if (!cewb_element_symbol(z > 1000 ? -1 : (int)z))
-						return fail(r, CEWB_EPARSE, "atom %zu: unknown atomic "
-							    "number %.40s", i, t);
-					/* As ASE: Z overrides species when both are given. */
-					s->numbers[i] = (int)z;
-					break;
-				}
-				default: {
-					cewb_array *a = &s->arrays[pr->array];
-					size_t at = i * pr->n_cols + c;
-					if (pr->type == 'S') {
-						char *d = strdup(t);
-						if (!d)
-							return fail(r, CEWB_ENOMEM, "out of memory");
-						free(a->str[at]);
-						a->str[at] = d;
-					} else if (pr->type == 'R') {
-						if (!real_token(t, &v))
-							return fail(r, CEWB_EPARSE, "atom %zu: non-numeric "
-								    "value '%.40s' in column '%s'", i, t,
-								    pr->name);
-						a->real[at] = v;
-					} else if (pr->type == 'I') {
-						int is_int;
-						long long iv;
-						if (cewb_io_scan_number(t, 0, &is_int) != strlen(t) ||
-						    !is_int)
-							return fail(r, CEWB_EPARSE, "atom %zu: non-integer "
-								    "value '%.40s' in column '%s'", i, t,
-								    pr->name);
-						errno = 0;
-						iv = strtoll(t, NULL, 10);
-						if (errno == ERANGE)
-							return fail(r, CEWB_EPARSE, "atom %zu: integer "
-								    "'%.40s' out of range in column '%s'",
-								    i, t, pr->name);
-						a->real[at] = (double)iv;
-					} else {
-						int b = bool_word(t, strlen(t));
-						if (b < 0)
-							return fail(r, CEWB_EPARSE, "atom %zu: '%.40s' is "
-								    "not T or F in column '%s'", i, t,
-								    pr->name);
-						a->real[at] = b;
-					}
-				}
-				}
+					return fail(r, CEWB_EPARSE, "atom %zu: expected %zu "
+						    "columns, found %zu", i, n_cols_total, col);
+				if (pr->role == ROLE_SPECIES)
+					st = atom_species(r, s, i, t, &sc);
+				else if (pr->role == ROLE_POS)
+					st = atom_coordinate(r, s, i, c, t);
+				else if (pr->role == ROLE_Z)
+					st = atom_number(r, s, i, t);
+				else
+					st = atom_array_value(r, s, pr, i, c, t);
+				if (st)
+					return st;
 			}
 		}
 		if (strict && !is_blank(q))
@@ -858,8 +892,8 @@ cewb_status cewb_extxyz_parse(char *data, size_t len, const char *name, cewb_fra
 		}
 	}
 	if (!st && f.n == 0)
-		st = cewb_error_set(err, CEWB_EPARSE, "%s: frame 0, line %zu: no frames (empty file)",
-				    name, r.line ? r.line : 1);
+		st = cewb_error_set(err, CEWB_EPARSE, "%s: frame 0, line %zu: no frames (empty "
+				    "file)", name, r.line ? r.line : 1);
 	free(r.scratch);
 	free(r.kv);
 	free(r.props);

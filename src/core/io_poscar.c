@@ -303,8 +303,8 @@ cewb_status cewb_poscar_parse(char *data, size_t len, const char *name,
 			for (k = 0; k < n_names; k++) {
 				z_of[k] = species_number(spec_tok[k]);
 				if (z_of[k] < 0) {
-					fail(&r, CEWB_EPARSE, "unknown element '%.20s' in the species "
-					     "given", spec_tok[k]);
+					fail(&r, CEWB_EPARSE, "unknown element '%.20s' in the "
+					     "species given", spec_tok[k]);
 					free(hint_copy);
 					return CEWB_EPARSE;
 				}
@@ -321,9 +321,10 @@ cewb_status cewb_poscar_parse(char *data, size_t len, const char *name,
 					usable = 0;
 			}
 			if (!usable)
-				return fail(&r, CEWB_EPARSE, "no species names (VASP 4 format) and "
-					    "the comment line does not start with %zu element symbols: the "
-					    "species must be given, e.g. \"Ag,Pd\"", n_counts);
+				return fail(&r, CEWB_EPARSE, "no species names (VASP 4 format) "
+					    "and the comment line does not start with %zu element "
+					    "symbols: the species must be given, e.g. \"Ag,Pd\"",
+					    n_counts);
 		}
 	}
 

@@ -216,8 +216,8 @@ cewb_status cewb_structure_info_real(const cewb_structure *s, const char *key,
 	}
 	if ((in->type != CEWB_VALUE_INT && in->type != CEWB_VALUE_REAL) || !in->real) {
 		if (s->source)
-			CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: info '%s' is not a number: '%s'",
-				   s->source, s->frame, key, in->text ? in->text : "");
+			CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: info '%s' is not a number: "
+				   "'%s'", s->source, s->frame, key, in->text ? in->text : "");
 		CEWB_RAISE(err, CEWB_EINVAL, "info '%s' is not a number: '%s'", key,
 			   in->text ? in->text : "");
 	}
