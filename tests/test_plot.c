@@ -402,6 +402,40 @@ static void test_hostile(void)
 	plot_result_release(&res);
 }
 
+/*
+ * With a display but a gnuplot without window terminals (as here), the
+ * automatic destination falls back to a text plot; a correlation map then
+ * becomes the heat map.
+ */
+static void test_display_fallback(void)
+{
+	plot_options o = { 0 };
+	plot_result res;
+	cewb_error err;
+	cewb_status st;
+
+	plot_result_init(&res);
+	if (system(CEWB_GNUPLOT " -e \"exit (strstrt(GPVAL_TERMINALS, ' qt ') + "
+		   "strstrt(GPVAL_TERMINALS, ' wxt ') + strstrt(GPVAL_TERMINALS, ' x11 ') > 0)\" "
+		   ">/dev/null 2>&1") != 0) {
+		skip("gnuplot has a window terminal", "fallback to text with a display");
+		skip("gnuplot has a window terminal", "heat map with a display");
+		return;
+	}
+	setenv("DISPLAY", ":77", 1);
+	o.text_cols = 70;
+	o.text_rows = 20;
+	o.color = PLOT_COLOR_NONE;
+	st = draw(6, &o, &res, &err);
+	ok(st == CEWB_OK && res.dest == PLOT_TO_TEXT && res.text && strstr(res.text, "rank 24"),
+	   "fallback to text with a display");
+	st = draw(N_KINDS - 1, &o, &res, &err);
+	ok(st == CEWB_OK && res.dest == PLOT_TO_TEXT && res.text && strstr(res.text, "|r|:"),
+	   "heat map with a display");
+	unsetenv("DISPLAY");
+	plot_result_release(&res);
+}
+
 /* Write an executable shell script to dir/name; returns its path in out. */
 static void script(const char *name, const char *body, char *out, size_t n_out)
 {
@@ -463,6 +497,18 @@ static void test_failures(void)
 	   "hanging gnuplot: message");
 	ok(res.text && strstr(res.text, "rmse_train"), "hanging gnuplot: data table");
 
+	/* The interrupt flag (set by the CLI on Ctrl-C) stops a stuck gnuplot too. */
+	cewb_interrupt_flag = 1;
+	o.timeout_ms = 5000;
+	t0 = now();
+	st = plot_learning_curve(&c, &o, &res, &err);
+	dt = now() - t0;
+	cewb_interrupt_flag = 0;
+	is_int(CEWB_EINTERRUPT, st, "interrupt: status");
+	ok(dt < 1.0, "interrupt: stopped after %.2f s", dt);
+	is_string("interrupted; gnuplot was stopped", err.message, "interrupt: message");
+	o.timeout_ms = 300;
+
 	/* A wrapper that reads its input and then hangs; the big input fits. */
 	script("slow.sh", "cat > /dev/null; sleep 30", path, sizeof path);
 	setenv("CEWB_GNUPLOT", path, 1);
@@ -482,6 +528,27 @@ static void test_failures(void)
 	is_int(CEWB_EIO, st, "failing gnuplot: error status");
 	is_string("gnuplot failed: undefined variable: x", err.message, "failing gnuplot: message");
 	ok(res.text && strstr(res.text, "rmse_train"), "failing gnuplot: data table");
+
+	/*
+	 * A gnuplot that opens a window: it answers and exits, but the window
+	 * process it leaves behind keeps the pipes open.  The run must end at
+	 * the exit, not wait for the pipes.
+	 */
+	script("window.sh", "cat > /dev/null; sleep 3 & echo 'CEWB-TERM qt' >&2; "
+	       "echo 'CEWB-DONE 0' >&2; exit 0", path, sizeof path);
+	setenv("CEWB_GNUPLOT", path, 1);
+	setenv("DISPLAY", ":77", 1);
+	o.dest = PLOT_TO_AUTO;
+	o.timeout_ms = 2500;
+	t0 = now();
+	st = plot_learning_curve(&c, &o, &res, &err);
+	dt = now() - t0;
+	ok(st == CEWB_OK && res.dest == PLOT_TO_WINDOW && res.text == NULL,
+	   "a window: reported as such, no text");
+	ok(dt < 2.0, "a window process holding the pipes does not block (%.2f s)", dt);
+	unsetenv("DISPLAY");
+	o.dest = PLOT_TO_TEXT;
+	o.timeout_ms = 5000;
 
 	/* Exits without reading a large script: EPIPE, not death by SIGPIPE. */
 	script("quit.sh", "exit 3", path, sizeof path);
@@ -684,6 +751,7 @@ int main(void)
 		test_images();
 		test_text();
 		test_hostile();
+		test_display_fallback();
 	} else {
 		skip("no gnuplot", "images, text plots and hostile titles");
 	}

@@ -258,13 +258,20 @@ static cewb_status gp_header(plot_buf *b, const plot_options *o, plot_dest *dest
 			rows = 500;
 		if (o->dest != PLOT_TO_TEXT && have_display()) {
 			plot_buf_printf(b,
+					/* gnuplot 5.4 has no "else if": nested blocks. */
 					"if (strstrt(cewb_terms, ' qt ') > 0) {\n"
 					"  set terminal qt persist\n"
-					"} else if (strstrt(cewb_terms, ' wxt ') > 0) {\n"
-					"  set terminal wxt persist\n"
-					"} else if (strstrt(cewb_terms, ' x11 ') > 0) {\n"
-					"  set terminal x11 persist\n"
-					"} else {\n  set terminal dumb size %d,%d\n}\n"
+					"} else {\n"
+					"  if (strstrt(cewb_terms, ' wxt ') > 0) {\n"
+					"    set terminal wxt persist\n"
+					"  } else {\n"
+					"    if (strstrt(cewb_terms, ' x11 ') > 0) {\n"
+					"      set terminal x11 persist\n"
+					"    } else {\n"
+					"      set terminal dumb size %d,%d\n"
+					"    }\n"
+					"  }\n"
+					"}\n"
 					"print '" GP_TERM " '.GPVAL_TERM\n",
 					cols, rows);
 			*dest = PLOT_TO_AUTO;
