@@ -364,6 +364,16 @@ static int convert(const struct cmd_arg *spec, const char *what, const char *tex
 {
 	char rng[96];
 	v->set = 1;
+	if (spec->type == ARG_STRING || spec->type == ARG_FILE || spec->type == ARG_LIST ||
+	    spec->type == ARG_REALS) {
+		/* Values outlive the words they came from. */
+		v->own = strdup(text);
+		if (!v->own) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		text = v->own;
+	}
 	switch (spec->type) {
 	case ARG_FLAG:
 		return 0;
@@ -497,6 +507,7 @@ static void value_release(struct cmd_value *v)
 		free(v->items[k]);
 	free(v->items);
 	free(v->reals);
+	free(v->own);
 	memset(v, 0, sizeof *v);
 }
 
@@ -665,8 +676,10 @@ enum parse_status cmd_parse(char *const *words, size_t n_words, const char *text
 			goto fail;
 		}
 		snprintf(pre, sizeof pre, "%s: %s", e->name, ps->metavar ? ps->metavar : ps->name);
-		if (convert(ps, pre, w, &a->pos[a->n_pos], err, errlen) < 0)
+		if (convert(ps, pre, w, &a->pos[a->n_pos], err, errlen) < 0) {
+			value_release(&a->pos[a->n_pos]);
 			goto fail;
+		}
 		a->n_pos++;
 	}
 	if (a->n_pos < e->min_pos) {

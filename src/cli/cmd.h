@@ -87,6 +87,7 @@ struct cmd_value {
 	size_t n;		/* ARG_LIST / ARG_REALS element count */
 	char **items;		/* ARG_LIST elements */
 	double *reals;		/* ARG_REALS elements */
+	char *own;		/* the copy of the text that s points to (freed with it) */
 };
 
 struct cmd_entry;

@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 		} else {
 			/* Commands from a pipe. */
 			status = run_worse((enum run_status)status,
-					   run_stream(&s, stdin, "standard input", keep_going));
+					   run_stream(&s, stdin, "stdin", keep_going));
 		}
 	}
 done:

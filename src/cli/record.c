@@ -79,7 +79,8 @@ static int number_start(const char *base, const char *p)
 	return (strncmp(q, "nan", 3) == 0 || strncmp(q, "inf", 3) == 0) && q == p + (*p == '-' || *p == '+');
 }
 
-/* Unit of the last printed digit of the number text [p, end). */
+/* Unit of the last printed digit of the number text [p, end); 0 for an
+ * integer (no point, no exponent), which must match exactly. */
 static double last_digit_unit(const char *p, const char *end)
 {
 	const char *dot = NULL, *e = NULL;
@@ -89,6 +90,8 @@ static double last_digit_unit(const char *p, const char *end)
 		if (*q == 'e' || *q == 'E')
 			e = q;
 	}
+	if (!dot && !e)
+		return 0;
 	const char *mant_end = e ? e : end;
 	int decimals = dot ? (int)(mant_end - dot - 1) : 0;
 	int expo = e ? atoi(e + 1) : 0;

@@ -21,7 +21,7 @@
 
 static struct session *cur;		/* the session completion looks at */
 static volatile sig_atomic_t got_sigint;	/* Ctrl-C seen, not yet handled */
-static volatile sig_atomic_t running;	/* a command is executing */
+static volatile sig_atomic_t at_prompt;	/* waiting at the prompt (else a command runs) */
 static char *line_ready;		/* a line handed over by readline */
 static int line_eof;			/* Ctrl-D at the prompt */
 
@@ -29,8 +29,10 @@ static int line_eof;			/* Ctrl-D at the prompt */
 static void on_sigint(int sig)
 {
 	(void)sig;
-	if (running) {
+	if (!at_prompt) {
 		cewb_interrupt_flag = 1;
+		if (!got_sigint && write(STDOUT_FILENO, "\n", 1) < 0)
+			got_sigint = 0;
 		if (++got_sigint >= 3) {
 			static const char m[] = "\ncewb: interrupted three times, leaving\n";
 			if (write(STDERR_FILENO, m, sizeof m - 1) < 0)
@@ -285,6 +287,8 @@ static char *read_line(const char *prompt)
 {
 	line_ready = NULL;
 	line_eof = 0;
+	got_sigint = 0;
+	at_prompt = 1;
 	rl_callback_handler_install(prompt, on_line);
 	while (!line_ready && !line_eof) {
 		fd_set fds;
@@ -311,6 +315,7 @@ static char *read_line(const char *prompt)
 		if (r > 0)
 			rl_callback_read_char();
 	}
+	at_prompt = 0;
 	return line_ready;
 }
 
@@ -373,9 +378,7 @@ int repl_run(struct session *s)
 					history_truncate_file(hist, HISTORY_MAX);
 			}
 			got_sigint = 0;
-			running = 1;
 			status = run_line(s, full, 1);
-			running = 0;
 			if (got_sigint && status)
 				fputs("(interrupted: the session is as it was before that command)\n",
 				      stderr);

@@ -12,6 +12,9 @@
 
 /* While run_line_capture runs: where transcript text of each command goes. */
 static FILE *capture_sink;
+/* While a script runs: its name and line, prefixed to error messages on stderr. */
+static const char *loc_name;
+static size_t loc_line;
 
 enum run_status run_worse(enum run_status a, enum run_status b)
 {
@@ -21,10 +24,13 @@ enum run_status run_worse(enum run_status a, enum run_status b)
 /* Print an error line to stderr, in red on a colour terminal. */
 static void show_error(const struct session *s, const char *msg)
 {
+	char where[300] = "";
+	if (loc_name)
+		snprintf(where, sizeof where, "%s:%zu: ", loc_name, loc_line);
 	if (s->color && isatty(STDERR_FILENO))
-		fprintf(stderr, "\033[31m%s\033[0m\n", msg);
+		fprintf(stderr, "%s\033[31m%s\033[0m\n", where, msg);
 	else
-		fprintf(stderr, "%s\n", msg);
+		fprintf(stderr, "%s%s\n", where, msg);
 }
 
 /* Run one lexed command; its output goes to dest. */
@@ -184,12 +190,18 @@ enum run_status run_stream(struct session *s, FILE *fp, const char *name, int ke
 {
 	size_t pl = strlen(PROMPT);
 	int transcript = 0;	/* seen a "cewb> " line: only such lines run */
+	size_t line_no = 0, first_line = 0;
+	const char *saved_name = loc_name;
+	size_t saved_line = loc_line;
 	enum run_status st = RUN_OK;
 	char *pending = NULL;	/* a command continued over several lines */
 	char *ln = NULL;
 	size_t cap = 0;
 	while (!s->quit && getline(&ln, &cap, fp) >= 0) {
 		ln[strcspn(ln, "\n")] = '\0';
+		line_no++;
+		if (!pending)
+			first_line = line_no;
 		char *cmdtext = ln;
 		if (strncmp(ln, PROMPT, pl) == 0) {
 			transcript = 1;
@@ -219,7 +231,11 @@ enum run_status run_stream(struct session *s, FILE *fp, const char *name, int ke
 			continue;
 		}
 		lex_line_free(&l);
+		loc_name = name;
+		loc_line = first_line;
 		enum run_status r = run_line(s, joined, keep_going);
+		loc_name = saved_name;
+		loc_line = saved_line;
 		free(joined);
 		st = run_worse(st, r);
 		if (r != RUN_OK && !keep_going)
