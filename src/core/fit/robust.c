@@ -322,10 +322,12 @@ static int cmp_row(const void *a, const void *b)
 /* Scratch of the LAD descent. */
 typedef struct {
 	size_t n, q;
-	double *LU;       /* q x q */
+	double *LU;       /* q x q: LU factors, or orthonormal rows while choosing */
+	double *Binv;     /* q x q: inverse of X_B (rows of A in the basis) */
 	lapack_int *piv;  /* q */
 	double *u;        /* q */
 	double *delta;    /* q */
+	double *v;        /* q */
 	double *a;        /* n */
 	double *r;        /* n */
 	size_t *basis;    /* q rows */
@@ -333,24 +335,58 @@ typedef struct {
 	breakpoint *bp;   /* n */
 } lad_ws;
 
-/* Factor X_B and solve X_B w = y_B; r = y - A w with r_B = 0.  Returns 0 or -1. */
-static int lad_vertex(const double *A, const double *y, lad_ws *ws, double *w)
+/* w = X_B^-1 y_B from Binv; r = y - A w with r_B = 0. */
+static void lad_solution(const double *A, const double *y, lad_ws *ws, double *w)
 {
-	size_t t, j, n = ws->n, q = ws->q;
-	for (t = 0; t < q; t++) {
-		for (j = 0; j < q; j++)
-			ws->LU[t * q + j] = A[ws->basis[t] * q + j];
-		w[t] = y[ws->basis[t]];
-	}
-	if (LAPACKE_dgetrf(LAPACK_ROW_MAJOR, (lapack_int)q, (lapack_int)q, ws->LU, (lapack_int)q,
-			   ws->piv) != 0)
-		return -1;
-	if (LAPACKE_dgetrs(LAPACK_ROW_MAJOR, 'N', (lapack_int)q, 1, ws->LU, (lapack_int)q,
-			   ws->piv, w, 1) != 0)
-		return -1;
+	size_t t, n = ws->n, q = ws->q;
+	for (t = 0; t < q; t++)
+		ws->u[t] = y[ws->basis[t]];
+	cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)q, (int)q, 1.0, ws->Binv, (int)q, ws->u, 1,
+		    0.0, w, 1);
 	residuals(A, y, n, q, w, ws->r);
 	for (t = 0; t < q; t++)
 		ws->r[ws->basis[t]] = 0.0;
+}
+
+/* Invert X_B afresh (LU) and update the solution.  Returns 0 or -1. */
+static int lad_refactor(const double *A, const double *y, lad_ws *ws, double *w)
+{
+	size_t t, q = ws->q;
+	for (t = 0; t < q; t++)
+		memcpy(ws->Binv + t * q, A + ws->basis[t] * q, q * sizeof *A);
+	if (LAPACKE_dgetrf(LAPACK_ROW_MAJOR, (lapack_int)q, (lapack_int)q, ws->Binv,
+			   (lapack_int)q, ws->piv) != 0)
+		return -1;
+	if (LAPACKE_dgetri(LAPACK_ROW_MAJOR, (lapack_int)q, ws->Binv, (lapack_int)q, ws->piv) != 0)
+		return -1;
+	lad_solution(A, y, ws, w);
+	return 0;
+}
+
+/*
+ * Replace basis row k by row `enter`: Sherman-Morrison update of Binv for
+ * X_B + e_k d', d = a_enter - a_old.  Returns -1 when the update is
+ * unstable (tiny pivot), then the caller refactors.
+ */
+static int lad_exchange(const double *A, lad_ws *ws, size_t k, size_t enter)
+{
+	size_t i, j, q = ws->q;
+	const double *xn = A + enter * q, *xo = A + ws->basis[k] * q;
+	double den, *col = ws->delta;
+	ws->in_basis[ws->basis[k]] = 0;
+	ws->basis[k] = enter;
+	ws->in_basis[enter] = 1;
+	/* v = Binv' d; the update is Binv -= Binv e_k v' / (1 + v_k). */
+	for (j = 0; j < q; j++)
+		ws->u[j] = xn[j] - xo[j];
+	cblas_dgemv(CblasRowMajor, CblasTrans, (int)q, (int)q, 1.0, ws->Binv, (int)q, ws->u, 1,
+		    0.0, ws->v, 1);
+	den = 1.0 + ws->v[k];
+	if (fabs(den) < 1e-8)
+		return -1;
+	for (i = 0; i < q; i++)
+		col[i] = ws->Binv[i * q + k] / den;
+	cblas_dger(CblasRowMajor, (int)q, (int)q, -1.0, col, 1, ws->v, 1, ws->Binv, (int)q);
 	return 0;
 }
 
@@ -358,11 +394,13 @@ static int lad_vertex(const double *A, const double *y, lad_ws *ws, double *w)
  * Exact LAD of the full-rank n x q matrix A (n >= q): w receives the
  * coefficients.  Returns 1 when optimal, 0 when the exchange limit was
  * reached, -1 on a numerical failure; *n_exch counts the exchanges.
+ * Each exchange costs O(n q) (the inverse of X_B is updated, and computed
+ * afresh every 50 exchanges and before optimality is declared).
  */
 static int lad_solve(const double *A, const double *y, size_t n, size_t q, size_t limit,
 		     double *w, lad_ws *ws, size_t *n_exch)
 {
-	size_t i, j, t, k, n_bp, degenerate = 0;
+	size_t i, j, t, k, n_bp, degenerate = 0, since = 0;
 	double ymax = 0.0, zero_tol;
 	row_rank *rr = (row_rank *)ws->bp; /* same size, used before the descent */
 	double *U = ws->LU;                /* q x q orthonormal rows while choosing */
@@ -402,24 +440,21 @@ static int lad_solve(const double *A, const double *y, size_t n, size_t q, size_
 	}
 	if (k < q)
 		return -1;
-	if (lad_vertex(A, y, ws, w))
+	if (lad_refactor(A, y, ws, w))
 		return -1;
 
 	for (;;) {
 		double umax = 0.0, g, sgn;
 		size_t kbest = q, enter = n;
 		/* u = X_B^-T sum_{i not in B} sign(r_i) x_i. */
-		memset(ws->u, 0, q * sizeof *ws->u);
+		memset(ws->v, 0, q * sizeof *ws->v);
 		for (i = 0; i < n; i++) {
-			double s;
 			if (ws->in_basis[i] || fabs(ws->r[i]) <= zero_tol)
 				continue;
-			s = ws->r[i] > 0 ? 1.0 : -1.0;
-			cblas_daxpy((int)q, s, A + i * q, 1, ws->u, 1);
+			cblas_daxpy((int)q, ws->r[i] > 0 ? 1.0 : -1.0, A + i * q, 1, ws->v, 1);
 		}
-		if (LAPACKE_dgetrs(LAPACK_ROW_MAJOR, 'T', (lapack_int)q, 1, ws->LU, (lapack_int)q,
-				   ws->piv, ws->u, 1) != 0)
-			return -1;
+		cblas_dgemv(CblasRowMajor, CblasTrans, (int)q, (int)q, 1.0, ws->Binv, (int)q, ws->v,
+			    1, 0.0, ws->u, 1);
 		for (t = 0; t < q; t++) {
 			if (fabs(ws->u[t]) <= 1.0 + 1e-10)
 				continue;
@@ -432,17 +467,20 @@ static int lad_solve(const double *A, const double *y, size_t n, size_t q, size_
 				kbest = t;
 			}
 		}
-		if (kbest == q)
-			return 1; /* optimal */
+		if (kbest == q) {
+			if (since == 0)
+				return 1; /* optimal, checked on a fresh inverse */
+			if (lad_refactor(A, y, ws, w))
+				return -1;
+			since = 0;
+			continue;
+		}
 		if (*n_exch >= limit)
 			return 0;
 		/* Edge direction: X_B delta = sign(u_k) e_k (slope 1 - |u_k| < 0). */
 		sgn = ws->u[kbest] > 0 ? 1.0 : -1.0;
-		memset(ws->delta, 0, q * sizeof *ws->delta);
-		ws->delta[kbest] = sgn;
-		if (LAPACKE_dgetrs(LAPACK_ROW_MAJOR, 'N', (lapack_int)q, 1, ws->LU, (lapack_int)q,
-				   ws->piv, ws->delta, 1) != 0)
-			return -1;
+		for (t = 0; t < q; t++)
+			ws->delta[t] = sgn * ws->Binv[t * q + kbest];
 		cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)q, 1.0, A, (int)q, ws->delta,
 			    1, 0.0, ws->a, 1);
 		/* Line search: slope 1 - |u_k| rising at each breakpoint. */
@@ -474,12 +512,14 @@ static int lad_solve(const double *A, const double *y, size_t n, size_t q, size_
 		if (enter == n)
 			return -1; /* cannot happen: the slope ends at 1 + sum |a_i| */
 		degenerate = ws->bp[t].t == 0.0 ? degenerate + 1 : 0;
-		ws->in_basis[ws->basis[kbest]] = 0;
-		ws->basis[kbest] = enter;
-		ws->in_basis[enter] = 1;
 		(*n_exch)++;
-		if (lad_vertex(A, y, ws, w))
-			return -1;
+		if (lad_exchange(A, ws, kbest, enter) || ++since >= 50) {
+			if (lad_refactor(A, y, ws, w))
+				return -1;
+			since = 0;
+		} else {
+			lad_solution(A, y, ws, w);
+		}
 	}
 }
 
@@ -511,7 +551,7 @@ cewb_status cewb_fit_lad(const cewb_fit_problem *prob, const cewb_fit_options *o
 	n = d.n;
 	q = ic.q;
 	/* The least-squares start needs n x q scratch: r has that room. */
-	mem = malloc((3 * q + q * q + 2 * n * (q > 1 ? q : 1) + n) * sizeof *mem);
+	mem = malloc((4 * q + 2 * q * q + 2 * n * (q > 1 ? q : 1) + n) * sizeof *mem);
 	ws.piv = malloc((q ? q : 1) * sizeof *ws.piv);
 	ws.basis = malloc((q ? q : 1) * sizeof *ws.basis);
 	ws.in_basis = malloc(n);
@@ -525,8 +565,10 @@ cewb_status cewb_fit_lad(const cewb_fit_problem *prob, const cewb_fit_options *o
 	w = mem;
 	ws.u = w + q;
 	ws.delta = ws.u + q;
-	ws.LU = ws.delta + q;
-	ws.r = ws.LU + q * q;
+	ws.v = ws.delta + q;
+	ws.LU = ws.v + q;
+	ws.Binv = ws.LU + q * q;
+	ws.r = ws.Binv + q * q;
 	ws.a = ws.r + n * (q > 1 ? q : 1);
 	if (q)
 		rc = lad_solve(ic.A, d.y, n, q, opt->max_iter * q, w, &ws, &n_exch);
