@@ -158,6 +158,14 @@ void cewb_entry_composition(const cewb_entry *e, char *buf, size_t len);
  * severity); returns the count, *idx allocated (NULL when none). */
 size_t cewb_dataset_problems(const cewb_dataset *ds, size_t **idx);
 
+/*
+ * Duplicate rows of X (n x p): dup[i] = the first earlier row with the same
+ * vector (to 1e-9) and the same size (sizes[i], e.g. lattice sites), or -1;
+ * rows with skip[i] set (skip may be NULL) take no part.  Expected O(n p).
+ */
+cewb_status cewb_cvec_duplicates(const double *X, size_t n, size_t p, const size_t *sizes,
+				 const char *skip, long *dup, cewb_error *err);
+
 /* Name of a drop state: "no", "user", "duplicate", "refused". */
 const char *cewb_drop_name(cewb_drop d);
 

@@ -109,13 +109,9 @@ static int same_vec(const double *a, const double *b, size_t p)
 	return 1;
 }
 
-/*
- * Find duplicates among entries 0..n-1 (vectors in cv) in order: each entry
- * whose vector and size equal an earlier one gets dup[i] = that index
- * (else -1).  Refused entries take no part.
- */
-static cewb_status find_duplicates(const cewb_entry *const *ent, const double *cv, size_t n,
-				   size_t p, long *dup, cewb_error *err)
+/* Duplicate rows by vector and size, see dataset.h. */
+cewb_status cewb_cvec_duplicates(const double *X, size_t n, size_t p, const size_t *sizes,
+				 const char *skip, long *dup, cewb_error *err)
 {
 	size_t cap = 16;
 	while (cap < 2 * n + 2)
@@ -127,13 +123,13 @@ static cewb_status find_duplicates(const cewb_entry *const *ent, const double *c
 		table[k] = -1;
 	for (size_t i = 0; i < n; i++) {
 		dup[i] = -1;
-		if (ent[i]->dropped == CEWB_DROPPED_REFUSED || p == 0)
+		if ((skip && skip[i]) || p == 0)
 			continue;
-		const double *v = cv + i * p;
-		size_t k = (size_t)vec_hash(v, p, ent[i]->n_sites) & (cap - 1);
+		const double *v = X + i * p;
+		size_t k = (size_t)vec_hash(v, p, sizes[i]) & (cap - 1);
 		for (; table[k] >= 0; k = (k + 1) & (cap - 1)) {
 			size_t o = (size_t)table[k];
-			if (ent[o]->n_sites == ent[i]->n_sites && same_vec(cv + o * p, v, p)) {
+			if (sizes[o] == sizes[i] && same_vec(X + o * p, v, p)) {
 				dup[i] = (long)o;
 				break;
 			}
@@ -143,6 +139,25 @@ static cewb_status find_duplicates(const cewb_entry *const *ent, const double *c
 	}
 	free(table);
 	return CEWB_OK;
+}
+
+/* Duplicates among entries (refused ones take no part). */
+static cewb_status find_duplicates(const cewb_entry *const *ent, const double *cv, size_t n,
+				   size_t p, long *dup, cewb_error *err)
+{
+	size_t *sizes = malloc(sizeof(size_t) * (n ? n : 1));
+	char *skip = malloc(n ? n : 1);
+	if (!sizes || !skip) {
+		free(sizes), free(skip);
+		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory finding duplicates");
+	}
+	for (size_t i = 0; i < n; i++) {
+		sizes[i] = ent[i]->n_sites;
+		skip[i] = ent[i]->dropped == CEWB_DROPPED_REFUSED;
+	}
+	cewb_status st = cewb_cvec_duplicates(cv, n, p, sizes, skip, dup, err);
+	free(sizes), free(skip);
+	return st;
 }
 
 /* ---- loading ---- */
