@@ -944,7 +944,9 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 			free(sig);
 			free(tgt);
 			cewb_frames_release(&fr_in);
-			return cmd_fail(s, "%s frame %zu: %s", path, i, err.message);
+			if (strstr(err.message, path))
+				return cmd_fail(s, "%s", err.message);
+			return cmd_fail(s, "%s: frame %zu: %s", path, i, err.message);
 		}
 		cewb_fit_predict(x, 1, p, fr->eci, &pred[i]);
 		sig[i] = NAN;
