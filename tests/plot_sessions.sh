@@ -36,8 +36,10 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/cewb-plot-XXXXXX") || exit 1
 printf '#!/bin/sh\nsleep 30\n' > "$dir/gnuplot"
 chmod +x "$dir/gnuplot"
 start=$(date +%s)
-out=$(CEWB_GNUPLOT="$dir/gnuplot" CEWB_PLOT_TIMEOUT=0.5 "$CEWB" -c \
-	'load lattice examples/agpd/primitive.xyz --species Ag,Pd; space 6; load structures examples/agpd/structures.xyz --target mixing_energy; plot spectrum' 2>&1)
+out=$(CEWB_GNUPLOT="$dir/gnuplot" CEWB_PLOT_TIMEOUT=0.5 "$CEWB" \
+	-c 'load lattice examples/agpd/primitive.xyz --species Ag,Pd' -c 'space 6' \
+	-c 'load structures examples/agpd/structures.xyz --target mixing_energy' \
+	-c 'plot spectrum' 2>&1)
 rc=$?
 end=$(date +%s)
 rm -rf "$dir"

@@ -329,8 +329,8 @@ static void test_text(void)
 			ok(strstr(t, "pairs") && strstr(t, "triplets") && strstr(t, "radius"),
 			   "eci: one key entry per order");
 		if (k == 5)
-			ok(strstr(t, "parity") && strstr(t, "y = x") && strstr(t, "validation (RMSE"),
-			   "parity: title, diagonal and both sets");
+			ok(strstr(t, "parity") && strstr(t, "y = x") &&
+			   strstr(t, "validation (RMSE"), "parity: title, diagonal and both sets");
 		if (k == 6)
 			ok(strstr(t, "rank 24 of 25") != NULL, "spectrum: rank in the title");
 		plot_result_release(&res);
@@ -358,7 +358,8 @@ static void test_hostile(void)
 		snprintf(touched[i], sizeof touched[i], "%s/pwned%d", dir, i);
 	snprintf(title, sizeof title,
 		 "it's a \"test\" \\ back\\slash\\'\nset output '%s'\n"
-		 "`touch %s` system(\"touch %s\") ' . system(\"touch %s\") . ' @GPVAL_TERM ^{x}_y&{z}",
+		 "`touch %s` system(\"touch %s\") ' . system(\"touch %s\") . ' "
+		 "@GPVAL_TERM ^{x}_y&{z}",
 		 touched[0], touched[1], touched[2], touched[3]);
 	o.dest = PLOT_TO_TEXT;
 	o.text_cols = 400;
@@ -520,7 +521,8 @@ static void test_failures(void)
 	ok(st == CEWB_EIO && dt < 3.0, "gnuplot stuck after reading: stopped after %.2f s", dt);
 	o.output = NULL;
 
-	script("fail.sh", "cat > /dev/null; echo '         line 7: undefined variable: x' >&2; exit 1",
+	script("fail.sh",
+	       "cat > /dev/null; echo '         line 7: undefined variable: x' >&2; exit 1",
 	       path, sizeof path);
 	setenv("CEWB_GNUPLOT", path, 1);
 	o.timeout_ms = 5000;
@@ -724,6 +726,7 @@ static void cleanup(void)
 		diag("could not remove %s", dir);
 }
 
+/* Run every group of tests in a fresh temporary directory. */
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");

@@ -58,7 +58,8 @@ static int rows_collect(struct session *s, int need_target, struct rows *r)
 
 	memset(r, 0, sizeof *r);
 	if (!s->space)
-		return cmd_fail(s, "no cluster space: build one first with 'space CUT2 [CUT3 ...]'");
+		return cmd_fail(s, "no cluster space: build one first with "
+				   "'space CUT2 [CUT3 ...]'");
 	if (t->n == 0 || !t->X)
 		return cmd_fail(s, "no training structures: load some with 'load structures FILE'");
 	r->index = malloc(t->n * sizeof *r->index);
@@ -83,8 +84,9 @@ static int rows_collect(struct session *s, int need_target, struct rows *r)
 	r->n_cols = p;
 	if (k == 0) {
 		rows_release(r);
-		return cmd_fail(s, need_target ? "no training structure has a target value"
-					       : "every training structure was refused by the mapping");
+		return cmd_fail(s, need_target
+				   ? "no training structure has a target value"
+				   : "every training structure was refused by the mapping");
 	}
 	return 0;
 }
@@ -466,9 +468,9 @@ static int plot_stored_curve(struct session *s, int convergence, plot_options *o
 	if (s->fit_data)
 		d = convergence ? &s->fit_data->convergence : &s->fit_data->learning;
 	if (!d || !d->have || d->n_points == 0)
-		return cmd_fail(s, convergence
-				   ? "no convergence scan: run 'convergence METHOD --cutoffs ...' first"
-				   : "no learning curve: run 'learning-curve METHOD' first");
+		return cmd_fail(s, convergence ? "no convergence scan: run 'convergence METHOD "
+						 "--cutoffs ...' first"
+					       : "no learning curve: run 'learning-curve METHOD' first");
 	n = d->n_points;
 	tr = malloc(n * sizeof *tr);
 	va = malloc(n * sizeof *va);

@@ -489,8 +489,9 @@ static cewb_status gp_exec(const char *prog, const char *script, int timeout_ms,
 
 timeout:
 	gp_kill(pid);
-	st = cewb_error_set(err, CEWB_EIO, "gnuplot '%s' did not finish within %.1f s and was stopped",
-			    prog, timeout_ms / 1000.0);
+	st = cewb_error_set(err, CEWB_EIO,
+			    "gnuplot '%s' did not finish within %.1f s and was stopped", prog,
+			    timeout_ms / 1000.0);
 	goto restore;
 interrupted:
 	gp_kill(pid);
@@ -604,7 +605,8 @@ cewb_status plot_run(const char *script, const char *table, const plot_options *
 		return st;
 	}
 	plot_buf_puts(&all, script);
-	plot_buf_puts(&all, "\nunset output\nprint '" GP_DONE " ', GPVAL_ERRNO, ' ', GPVAL_ERRMSG\n");
+	plot_buf_puts(&all, "\nunset output\n"
+			    "print '" GP_DONE " ', GPVAL_ERRNO, ' ', GPVAL_ERRMSG\n");
 	if (all.failed) {
 		st = cewb_error_set(err, CEWB_ENOMEM, "out of memory");
 		goto fail;
@@ -635,7 +637,8 @@ cewb_status plot_run(const char *script, const char *table, const plot_options *
 		else
 			st = cewb_error_set(err, CEWB_EIO,
 					    "gnuplot '%s' stopped before drawing the plot (exit "
-					    "status %d)", prog, WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+					    "status %d)", prog,
+					    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
 		goto fail;
 	}
 	if (strtol(done + strlen(GP_DONE), NULL, 10) != 0) {

@@ -178,7 +178,8 @@ cewb_status plot_heatmap_text(size_t n, const double *r, int cols, plot_color co
 	if (color == PLOT_COLOR_NONE) {
 		plot_buf_puts(&b, "|r|:");
 		for (i = 0; i < RAMP_N; i++)
-			plot_buf_printf(&b, " '%c'%s%.1f", ramp[i], i ? ">=" : "<", i ? i / 10.0 : 0.1);
+			plot_buf_printf(&b, " '%c'%s%.1f", ramp[i], i ? ">=" : "<",
+					i ? i / 10.0 : 0.1);
 		plot_buf_puts(&b, "  '?\?' undefined\n");
 	} else {
 		plot_buf_puts(&b, "r: -1 ");
