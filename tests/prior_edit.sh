@@ -1,0 +1,122 @@
+#!/bin/sh
+# The full-screen prior editor driven through tmux as a person would: the
+# grid with orbit labels and the status line, moving, merging, undoing,
+# typing a value, help, a resize, leaving; every edit recorded as a prior
+# command that replays; the polite refusal without a terminal.
+: "${top_srcdir:=.}" "${CEWB:=./cewb}"
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed"
+	exit 0
+fi
+cd "$top_srcdir" || exit 1
+tmp=${TMPDIR:-/tmp}/prior_edit.$$
+mkdir -p "$tmp" || exit 1
+sock="cewb-prior-$$"
+T() { tmux -L "$sock" "$@"; }
+trap 'T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+i=0
+ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
+screen() { T capture-pane -p -t ed; }
+# wait_for TEXT [SECONDS]: until TEXT is on the screen.
+wait_for() {
+	n=0
+	lim=$((${2:-5} * 10))
+	while [ $n -lt $lim ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	screen | sed 's/^/# /' | grep -v '^# *$'
+	return 1
+}
+keys() { T send-keys -t ed "$@"; sleep 0.2; }
+
+setup="load lattice examples/agpd/primitive.xyz --species Ag,Pd; space 8 5; \
+load structures examples/agpd/structures.xyz --target mixing_energy"
+cat > "$tmp/run.sh" <<EOF
+'$CEWB' -c "record $tmp/rec.cewb; $setup; prior edit; record stop"
+echo "exit=\$?" > '$tmp/exit'
+sleep 30
+EOF
+T new-session -d -s ed -x 150 -y 40 "NO_COLOR=1 TERM=xterm sh '$tmp/run.sh'"
+
+wait_for "cewb prior editor" 20
+ok $? "the editor opens"
+wait_for "10-fold CV-RMSE" 10
+ok $? "status line with the CV error"
+screen | grep -q "eff. params [0-9.]* of [0-9]* free"
+ok $? "status line with the effective parameters"
+screen | grep -q "order:radius" && screen | grep -q " 2:[0-9.]*"
+ok $? "labels give order and radius"
+
+keys Down Down Right Right Right
+keys m
+wait_for "prior merge 2 3: ok"
+ok $? "m merges the orbits of row and column"
+screen | grep -q "= merged"
+ok $? "merged pair shown in the grid"
+ms=$(screen | sed -n 's/.*| \([0-9]*\) ms |.*/\1/p' | tail -1)
+[ -n "$ms" ] && [ "$ms" -lt 50 ]
+ok $? "status updated after the edit in under 50 ms (${ms:-?} ms)"
+
+keys u
+wait_for "prior undo: ok"
+ok $? "u undoes"
+! screen | grep -q "= merged"
+ok $? "the merge is gone after undo"
+
+keys Left
+keys 5 Enter
+wait_for "prior orbit 2 --lambda 5: ok"
+ok $? "typing a value sets lambda of the diagonal cell"
+screen | grep -q "Lambda\[2,2\] = 5 "
+ok $? "the cell shows the new value"
+
+keys Right
+keys c
+keys 0.01 Enter
+wait_for "prior pair 2 3 --sigma 0.01: ok"
+ok $? "c couples row and column"
+
+keys =
+keys abc Enter
+wait_for "'abc' is not a number"
+ok $? "a bad value is refused on the status line"
+
+keys '?'
+wait_for "cewb prior editor - keys"
+ok $? "? shows the help"
+keys Space
+wait_for "10-fold CV-RMSE"
+ok $? "any key leaves the help"
+
+T resize-window -t ed -x 90 -y 20
+sleep 0.5
+wait_for "cewb prior editor"
+ok $? "the editor redraws after a resize"
+[ "$(screen | grep -c 'CV-RMSE')" -eq 1 ] && [ "$(screen | wc -l)" -le 20 ]
+ok $? "one status line, screen within the new size"
+
+keys q
+n=0
+while [ ! -f "$tmp/exit" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+grep -q "exit=0" "$tmp/exit" 2>/dev/null
+ok $? "q leaves the editor and the session ends cleanly"
+
+grep -q "^cewb> prior merge 2 3$" "$tmp/rec.cewb" &&
+	grep -q "^cewb> prior undo$" "$tmp/rec.cewb" &&
+	grep -q "^cewb> prior orbit 2 --lambda 5$" "$tmp/rec.cewb" &&
+	grep -q "^cewb> prior pair 2 3 --sigma 0.01$" "$tmp/rec.cewb"
+ok $? "every edit is recorded as a prior command"
+! grep -q "prior edit" "$tmp/rec.cewb"
+ok $? "the editor itself is not recorded"
+
+"$CEWB" --replay "$tmp/rec.cewb" --check > "$tmp/replay.out" 2>&1
+ok $? "the recorded edits replay and check"
+
+"$CEWB" -c "$setup; prior edit" < /dev/null > "$tmp/nt.out" 2> "$tmp/nt.err"
+[ $? -eq 1 ] && grep -q "prior edit: not a terminal: .*prior orbit, prior pair, prior merge" \
+	"$tmp/nt.err"
+ok $? "without a terminal the editor refuses and points at the commands"
+
+echo "1..$i"
