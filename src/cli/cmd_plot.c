@@ -155,7 +155,11 @@ static int plot_opts(struct session *s, const struct cmd_args *a, plot_options *
 	return 0;
 }
 
-/* Print the outcome of a plot: text, a note on the file, or the table and the error. */
+/*
+ * Print the outcome of a plot: the text, a note on the file, or the table
+ * and the error.  In JSON a failure is only the error document the front
+ * end writes (one document per command).
+ */
 static int plot_report(struct session *s, const char *what, const plot_options *o,
 		       plot_result *res, cewb_status st, const cewb_error *err)
 {
@@ -163,21 +167,21 @@ static int plot_report(struct session *s, const char *what, const plot_options *
 			   : res->dest == PLOT_TO_WINDOW ? "window" : "text";
 	int rc = 0;
 
-	if (out_is_json(s)) {
-		if (st == CEWB_OK)
-			out_json(s, json_pack("{s:s, s:s, s:s?, s:s?}", "plot", what, "destination",
-					      dest, "output", o->output, "text", res->text));
-		else
-			out_json(s, json_pack("{s:s, s:s, s:s?}", "plot", what, "error",
-					      err->message, "table", res->text));
+	if (st != CEWB_OK) {
+		int table = res->text && !out_is_json(s);
+
+		if (table)
+			out_printf(s, "%s", res->text);
+		rc = cmd_fail(s, "%s%s", err->message,
+			      table ? "; the data are shown above as a table" : "");
+	} else if (out_is_json(s)) {
+		out_json(s, json_pack("{s:s, s:s, s:s?, s:s?}", "plot", what, "destination", dest,
+				      "output", o->output, "text", res->text));
 	} else if (res->text) {
 		out_printf(s, "%s", res->text);
-	} else if (st == CEWB_OK && res->dest == PLOT_TO_FILE) {
+	} else if (res->dest == PLOT_TO_FILE) {
 		out_printf(s, "wrote %s\n", o->output);
 	}
-	if (st != CEWB_OK)
-		rc = cmd_fail(s, "%s%s", err->message,
-			      res->text ? "; the data are shown above as a table" : "");
 	plot_result_release(res);
 	return rc;
 }
