@@ -1055,6 +1055,14 @@ static void test_poscar(void)
 	   CEWB_OK && f.n == 1 && cewb_structure_info(f.frames[0], "energy"),
 	   "read_any: XYZ by content");
 	cewb_frames_release(&f);
+	ok(cewb_structure_read_any(src_path("tests/data/io/numbered_comment"), NULL, &f, &err) ==
+	   CEWB_OK && f.n == 1 && f.frames[0]->numbers[0] == 28,
+	   "read_any: a POSCAR that looks like XYZ is read as POSCAR");
+	cewb_frames_release(&f);
+	cewb_error_clear(&err);
+	ok(cewb_structure_read_any(src_path("tests/data/io/README.md"), NULL, &f, &err) ==
+	   CEWB_EPARSE && strstr(err.message, "README.md: frame 0, line 2") && f.n == 0,
+	   "read_any: neither format: the first error (%s)", err.message);
 	ok(cewb_structure_read_any(src_path("examples/agpd/structures.xyz"), NULL, &f, &err) ==
 	   CEWB_OK && f.n == 625, "read_any: *.xyz");
 	cewb_frames_release(&f);

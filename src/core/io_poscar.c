@@ -566,44 +566,68 @@ static int xyz_content(const char *data)
 	}
 }
 
+/* Parse data as a POSCAR (vasp) or extended XYZ into f. */
+static cewb_status parse_as(int vasp, char *data, size_t len, const char *path,
+			    const char *species_hint, cewb_frames *f, cewb_error *err)
+{
+	cewb_structure *s = NULL;
+	cewb_status st;
+
+	if (!vasp)
+		return cewb_extxyz_parse(data, len, path, f, err);
+	st = cewb_poscar_parse(data, len, path, species_hint, &s, err);
+	if (st)
+		return st;
+	st = cewb_frames_append(f, s, err);
+	if (st)
+		cewb_structure_free(s);
+	return st;
+}
+
 /* Read a structure file of any supported format, chosen by name (POSCAR*,
- * CONTCAR*, *.vasp, *.poscar: VASP; *.xyz, *.extxyz: extended XYZ), else by
- * content (a first line holding only a number means XYZ).  *out is
+ * CONTCAR*, *.vasp, *.poscar: VASP; *.xyz, *.extxyz: extended XYZ).  When
+ * the name says nothing (or both), the content decides: a first line holding
+ * only a number means XYZ; if that guess fails to parse, the other format is
+ * tried, and the first error is reported when both fail.  *out is
  * overwritten on success and untouched on error. */
 cewb_status cewb_structure_read_any(const char *path, const char *species_hint,
 				    cewb_frames *out, cewb_error *err)
 {
-	char *data;
+	char *data, *copy = NULL;
 	size_t len;
 	cewb_status st;
 	locale_t c_loc, saved;
-	int vasp;
+	cewb_frames f = {0, NULL};
+	int vasp, by_name, is_vasp = vasp_name(path), is_xyz = xyz_name(path);
 
 	st = cewb_io_slurp_path(path, &data, &len, err);
 	if (st)
 		return st;
-	if (vasp_name(path))
-		vasp = 1;
-	else if (xyz_name(path))
-		vasp = 0;
-	else
-		vasp = !xyz_content(data);
-	saved = cewb_io_locale_push(&c_loc);
-	if (vasp) {
-		cewb_structure *s = NULL;
-		st = cewb_poscar_parse(data, len, path, species_hint, &s, err);
-		if (!st) {
-			cewb_frames f = {0, NULL};
-			st = cewb_frames_append(&f, s, err);
-			if (st)
-				cewb_structure_free(s);
-			else
-				*out = f;
+	by_name = is_vasp != is_xyz;
+	vasp = by_name ? is_vasp : !xyz_content(data);
+	if (!by_name) {
+		copy = malloc(len + 1);
+		if (!copy) {
+			free(data);
+			CEWB_RAISE(err, CEWB_ENOMEM, "%s: out of memory", path);
 		}
-	} else {
-		st = cewb_extxyz_parse(data, len, path, out, err);
+		memcpy(copy, data, len + 1);
+	}
+	saved = cewb_io_locale_push(&c_loc);
+	st = parse_as(vasp, data, len, path, species_hint, &f, err);
+	if (st == CEWB_EPARSE && copy) {
+		cewb_error first;
+		if (err)
+			first = *err;
+		if (parse_as(!vasp, copy, len, path, species_hint, &f, NULL) == CEWB_OK)
+			st = CEWB_OK;
+		else if (err)
+			*err = first;
 	}
 	cewb_io_locale_pop(saved, c_loc);
 	free(data);
+	free(copy);
+	if (!st)
+		*out = f;
 	return st;
 }
