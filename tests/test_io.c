@@ -1079,6 +1079,8 @@ static void test_poscar(void)
 		     "scale factor", 2);
 	poscar_error("zero scale", "Ag\n0\n2 0 0\n0 2 0\n0 0 2\nAg\n1\nD\n0 0 0\n", NULL,
 		     "scale factor", 2);
+	poscar_error("huge scale", "Ag\n1e7\n2 0 0\n0 2 0\n0 0 2\nAg\n1\nD\n0 0 0\n", NULL,
+		     "exceeds 1e6", 5);
 	poscar_error("bad lattice", "Ag\n1\n2 0 0\n0 2 y\n0 0 2\nAg\n1\nD\n0 0 0\n", NULL,
 		     "non-numeric", 4);
 	poscar_error("short lattice", "Ag\n1\n2 0 0\n0 2\n0 0 2\nAg\n1\nD\n0 0 0\n", NULL,

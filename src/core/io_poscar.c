@@ -239,6 +239,12 @@ cewb_status cewb_poscar_parse(char *data, size_t len, const char *name,
 				cell[i][j] *= scale[0];
 		scale[1] = scale[2] = scale[0];
 	}
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3; j++)
+			if (!isfinite(cell[i][j]) || fabs(cell[i][j]) > CEWB_IO_MAX_COORD)
+				return fail(&r, CEWB_EPARSE, "scaled lattice vector %c: value %g "
+					    "is not finite or exceeds 1e6 Å", (char)('a' + i),
+					    cell[i][j]);
 	{
 		static const int all[3] = {1, 1, 1};
 		if (cewb_io_cell_degenerate((const double (*)[3])cell, all))
