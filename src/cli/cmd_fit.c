@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "session.h"
 #include "fit_data.h"
+#include "cmd_prior.h"
 
 #define MEV 1000.0	/* text reports: eV/atom -> meV/atom */
 
@@ -152,8 +153,8 @@ static void rows_release(struct rows *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* The fit problem borrowing r's arrays. */
-static cewb_fit_problem rows_problem(const struct rows *r, const double *lambda)
+/* The fit problem borrowing r's arrays (no prior: see problem_extras). */
+static cewb_fit_problem rows_problem(const struct rows *r)
 {
 	cewb_fit_problem pb;
 	memset(&pb, 0, sizeof pb);
@@ -163,7 +164,6 @@ static cewb_fit_problem rows_problem(const struct rows *r, const double *lambda)
 	pb.y = r->y;
 	pb.weights = r->w;
 	pb.sigma = r->sigma;
-	pb.lambda = lambda;
 	return pb;
 }
 
@@ -419,26 +419,29 @@ static int options_from_args(struct session *s, const struct cmd_args *a, cewb_f
 	return 0;
 }
 
-/* Method from its name (the parser has checked it). */
-static cewb_fit_method method_of(struct session *s, const char *name, int *bad)
+/* Method from its name; *bad after cmd_fail (what prefixes the message). */
+static cewb_fit_method method_of(struct session *s, const char *name, const char *what,
+				 int *bad)
 {
 	cewb_fit_method m = CEWB_FIT_OLS;
 	cewb_error err;
 	cewb_error_clear(&err);
 	*bad = cewb_fit_method_parse(name, &m, &err) != CEWB_OK;
 	if (*bad)
-		cmd_fail(s, "%s", err.message);
+		cmd_fail(s, "%s%s", what, err.message);
 	return m;
 }
 
 /*
- * Everything a fit of method m needs beyond the rows: weights and Sigma
- * from the options, the prior precision from the session.  0 or 1.
+ * Everything a fit of method m needs beyond the rows: Sigma from the
+ * options, the session's prior (method prior: the 'prior' commands' design,
+ * merges included; no prior designed is the "none" prior, i.e. OLS).
+ * 0, or 1 after cmd_fail.
  */
 static int problem_extras(struct session *s, const struct cmd_args *a, cewb_fit_method m,
-			  struct rows *r, const double **lambda)
+			  struct rows *r, cewb_prior **prior)
 {
-	*lambda = NULL;
+	*prior = NULL;
 	if (arg_set(a, "sigma") && m == CEWB_FIT_GLS) {
 		if (r->w)
 			return cmd_fail(s, "gls takes --weights or --sigma, not both");
@@ -446,13 +449,12 @@ static int problem_extras(struct session *s, const struct cmd_args *a, cewb_fit_
 			return 1;
 	}
 	if (m == CEWB_FIT_PRIOR) {
-		if (!s->lambda)
-			return cmd_fail(s, "no prior precision matrix: design one with the 'prior' "
-					"commands, or use ridge");
 		if (r->p != s->train.n_params)
 			return cmd_fail(s, "the prior belongs to the session's space (%zu "
 					"parameters), not to %zu", s->train.n_params, r->p);
-		*lambda = s->lambda;
+		*prior = prior_session(s);
+		if (!*prior)
+			return cmd_fail(s, "out of memory for the prior");
 	}
 	return 0;
 }
@@ -472,7 +474,7 @@ static json_t *hyper_json(const cewb_fit_result *res)
 static int fit_exec(struct session *s, const struct cmd_args *a)
 {
 	int bad;
-	cewb_fit_method m = method_of(s, a->pos[0].s, &bad);
+	cewb_fit_method m = method_of(s, a->pos[0].s, "", &bad);
 	if (bad)
 		return 1;
 	cewb_fit_options o;
@@ -481,17 +483,19 @@ static int fit_exec(struct session *s, const struct cmd_args *a)
 	struct rows r;
 	if (rows_build(s, s->train.X, s->train.n_params, arg_flag(a, "weights"), &r))
 		return 1;
-	const double *lambda;
-	if (problem_extras(s, a, m, &r, &lambda)) {
+	cewb_prior *prior;
+	if (problem_extras(s, a, m, &r, &prior)) {
 		rows_release(&r);
 		return 1;
 	}
-	cewb_fit_problem pb = rows_problem(&r, lambda);
+	cewb_fit_problem pb = rows_problem(&r);
 	cewb_fit_result res;
 	memset(&res, 0, sizeof res);
 	cewb_error err;
 	cewb_error_clear(&err);
-	if (cewb_fit(&pb, &o, &res, &err) != CEWB_OK) {
+	cewb_status st = prior ? cewb_prior_fit(prior, &pb, &o, &res, &err)
+			       : cewb_fit(&pb, &o, &res, &err);
+	if (st != CEWB_OK) {
 		rows_release(&r);
 		return cmd_fail(s, "%s", err.message);
 	}
@@ -682,15 +686,17 @@ static int validate_one(struct session *s, const struct cmd_args *a, cewb_fit_me
 	memset(xr, 0, sizeof *xr);
 	if (options_from_args(s, a, m, x->seed, &o))
 		return 1;
-	const double *lambda;
+	cewb_prior *prior;
 	free(r->sigma);
 	r->sigma = NULL;
-	if (problem_extras(s, a, m, r, &lambda))
+	if (problem_extras(s, a, m, r, &prior))
 		return 1;
-	cewb_fit_problem pb = rows_problem(r, lambda);
+	cewb_fit_problem pb = rows_problem(r);
 	cewb_error err;
 	cewb_error_clear(&err);
-	if (cewb_xval(&pb, &o, x, xr, &err) != CEWB_OK) {
+	cewb_status st = prior ? cewb_prior_xval(prior, &pb, &o, x, xr, &err)
+			       : cewb_xval(&pb, &o, x, xr, &err);
+	if (st != CEWB_OK) {
 		cewb_xval_result_release(xr);
 		return cmd_fail(s, "%s: %s", cewb_fit_method_name(m), err.message);
 	}
@@ -712,7 +718,8 @@ static int validate_exec(struct session *s, const struct cmd_args *a)
 		return cmd_fail(s, "--compare: at most %zu methods", sizeof ms / sizeof ms[0]);
 	for (size_t k = 0; k < n_methods; k++) {
 		int bad;
-		ms[k] = method_of(s, cmp->set ? cmp->items[k] : a->pos[0].s, &bad);
+		ms[k] = method_of(s, cmp->set ? cmp->items[k] : a->pos[0].s,
+				  cmp->set ? "--compare: " : "", &bad);
 		if (bad)
 			return 1;
 	}
@@ -1027,7 +1034,7 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 static int learning_exec(struct session *s, const struct cmd_args *a)
 {
 	int bad;
-	cewb_fit_method m = method_of(s, a->pos[0].s, &bad);
+	cewb_fit_method m = method_of(s, a->pos[0].s, "", &bad);
 	if (bad)
 		return 1;
 	cewb_xval_options x = cewb_xval_options_default();
@@ -1055,7 +1062,7 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 	double seconds = 0.0;
 	for (size_t k = 0; k < n_pts; k++) {
 		double f = sz->reals[k];
-		size_t ts = f <= 1.0 ? (size_t)floor(f * (double)r.n + 0.5) : (size_t)f;
+		size_t ts = f <= 1.0 ? (size_t)floor(f * (double)r.n + 1e-9) : (size_t)f;
 		if (ts < 1 || ts > max_train) {
 			size_t n = r.n;
 			rows_release(&r);
@@ -1169,7 +1176,7 @@ static int parse_cutoff_sets(struct session *s, const char *text, double (**sets
 static int convergence_exec(struct session *s, const struct cmd_args *a)
 {
 	int bad;
-	cewb_fit_method m = method_of(s, a->pos[0].s, &bad);
+	cewb_fit_method m = method_of(s, a->pos[0].s, "", &bad);
 	if (bad)
 		return 1;
 	if (!s->lattice)
