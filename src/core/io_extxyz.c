@@ -1040,38 +1040,54 @@ static const char *info_write_text(const cewb_info *in, char **owned)
 	return buf;
 }
 
+/* A user string made fit for a one-line message: at most 40 bytes, control
+ * characters shown as '?'.  buf holds 48 bytes. */
+static const char *shown(const char *t, char *buf)
+{
+	size_t i;
+
+	if (!t)
+		t = "";
+	for (i = 0; t[i] && i < 40; i++)
+		buf[i] = (unsigned char)t[i] < 0x20 || t[i] == 0x7f ? '?' : t[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 /* Check that a frame can be written and read back unchanged. */
 static cewb_status check_writable(const cewb_structure *s, const char *name, size_t frame,
 				  cewb_error *err)
 {
+	static const char *const reserved[] = {"species", "symbols", "pos", "positions",
+					       "Z", "numbers"};
+	char b1[48], b2[48];
 	size_t i, j;
 
 	for (i = 0; i < s->n_info; i++) {
 		const cewb_info *in = &s->info[i];
-		if (!valid_name(in->key, 0))
+		/* Keys are quoted when they need it, as values are. */
+		if (!in->key || !in->key[0] || strchr(in->key, '\n'))
 			CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: info key '%s' cannot be "
-				   "written", name, frame, in->key ? in->key : "");
+				   "written (empty or a newline)", name, frame, shown(in->key, b1));
 		if (!strcmp(in->key, "Lattice") || !strcmp(in->key, "Properties") ||
 		    !strcmp(in->key, "pbc"))
 			CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: info key '%s' is reserved",
 				   name, frame, in->key);
 		if (in->text && strchr(in->text, '\n'))
 			CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: info '%s' holds a newline",
-				   name, frame, in->key);
+				   name, frame, shown(in->key, b1));
 		if ((in->type == CEWB_VALUE_INT || in->type == CEWB_VALUE_INT_ARRAY) && in->real)
 			for (j = 0; j < in->n; j++)
 				if (in->real[j] != floor(in->real[j]) || fabs(in->real[j]) > 9.2e18)
 					CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: integer info "
-						   "'%s' holds %g", name, frame, in->key,
+						   "'%s' holds %g", name, frame, shown(in->key, b1),
 						   in->real[j]);
 	}
 	for (i = 0; i < s->n_arrays; i++) {
 		const cewb_array *a = &s->arrays[i];
-		static const char *const reserved[] = {"species", "symbols", "pos", "positions",
-						       "Z", "numbers"};
 		if (!valid_name(a->name, 1))
 			CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: array name '%s' cannot be "
-				   "written", name, frame, a->name ? a->name : "");
+				   "written", name, frame, shown(a->name, b1));
 		for (j = 0; j < sizeof reserved / sizeof *reserved; j++)
 			if (!strcmp(a->name, reserved[j]))
 				CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: array name '%s' is "
@@ -1085,7 +1101,7 @@ static cewb_status check_writable(const cewb_structure *s, const char *name, siz
 				CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: atom %zu: string '%s' "
 					   "of array '%s' cannot be written (empty, blanks or "
 					   "quotes)", name, frame, j / a->n_cols,
-					   a->str[j] ? a->str[j] : "", a->name);
+					   shown(a->str[j], b1), shown(a->name, b2));
 			if (a->type == 'I' && (a->real[j] != floor(a->real[j]) ||
 					       fabs(a->real[j]) > 9.2e18))
 				CEWB_RAISE(err, CEWB_EINVAL, "%s: frame %zu: atom %zu: integer "
@@ -1134,7 +1150,7 @@ static cewb_status write_frame(FILE *fp, const cewb_structure *s, const char *na
 		if (!t)
 			CEWB_RAISE(err, CEWB_ENOMEM, "%s: frame %zu: out of memory", name, frame);
 		fputc(' ', fp);
-		fputs(s->info[i].key, fp);
+		put_text(fp, s->info[i].key);
 		fputc('=', fp);
 		put_text(fp, t);
 		free(owned);
