@@ -1,8 +1,10 @@
 #!/bin/sh
 # Replay every transcript in tests/sessions with --check: one TAP line each.
-# A transcript is re-recorded with, from the source tree:
-#   cewb --record tests/sessions/NAME.cewb -c 'COMMAND' -c 'COMMAND' ...
-# (add -k when some commands are meant to fail, --json for JSON sessions).
+# A new transcript is recorded from the source tree with
+#   cewb -k --record tests/sessions/NAME.cewb -c 'COMMAND' -c 'COMMAND' ...
+# and one whose outputs changed on purpose is re-recorded by replaying it:
+#   cewb [--json] --record /tmp/NAME.cewb --replay tests/sessions/NAME.cewb
+# (--json for a transcript whose header says "# format: json").
 : "${top_srcdir:=.}" "${CEWB:=./cewb}"
 cd "$top_srcdir" || exit 1
 set -- tests/sessions/*.cewb

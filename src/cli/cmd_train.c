@@ -1,127 +1,136 @@
 /*
- * cmd_train.c - the training set basics: load structures, structures,
- * vectors.  Structures must be ideal supercells of the lattice here.
+ * cmd_train.c - the training set: load structures (ideal, or mapped onto
+ * the lattice with --map), structures, vectors.
  */
 #include "config.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "cewb/dataset.h"
 #include "cmd.h"
 #include "session.h"
 
 static const char *const map_names[] = { "ideal", "mapped", "warned", "refused" };
 
-/* load structures FILE [--target KEY] */
+/* load structures FILE [--target KEY] [--map] [--total] [--weight KEY] */
 static int load_structures_exec(struct session *s, const struct cmd_args *a)
 {
 	const char *path = a->pos[0].s;
-	const char *key = arg_str(a, "target");
 	if (!s->lattice)
 		return cmd_fail(s, "no lattice: load one first with 'load lattice FILE --species A,B'");
-	cewb_frames fr = { 0, NULL };
+	cewb_load_options lo;
+	cewb_load_options_default(&lo);
+	lo.target_key = arg_str(a, "target");
+	lo.weight_key = arg_str(a, "weight");
+	lo.total = arg_flag(a, "total");
+	lo.map = arg_flag(a, "map");
+	lo.tol = s->match_tol;
 	cewb_error err;
 	cewb_error_clear(&err);
-	if (cewb_structure_read_any(path, NULL, &fr, &err) != CEWB_OK)
-		return cmd_fail(s, "%s", err.message);
-
-	/* The new set: the old items (borrowed) followed by the new ones. */
-	struct train_set t = { 0 };
-	size_t n_old = s->train.n, n = n_old + fr.n;
-	t.items = calloc(n ? n : 1, sizeof *t.items);
-	if (!t.items) {
-		cewb_frames_release(&fr);
+	cewb_dataset *ds = cewb_dataset_alloc(s->lattice, s->space);
+	if (!ds)
 		return cmd_fail(s, "out of memory");
+	cewb_load_result res;
+	memset(&res, 0, sizeof res);
+	if (cewb_dataset_load(ds, path, &lo, &res, &err) != CEWB_OK) {
+		cewb_dataset_free(ds);
+		return cmd_fail(s, "%s", err.message);
 	}
-	memcpy(t.items, s->train.items, n_old * sizeof *t.items);
-	t.n = n_old;
-	int rc = 0;
-	for (size_t f = 0; f < fr.n && !rc; f++) {
-		struct train_item *it = &t.items[t.n];
-		cewb_structure *st = fr.frames[f];
-		it->frame = f;
-		it->weight = 1.0;
-		it->target = NAN;
-		it->map = MAP_IDEAL;
-		if (key && cewb_structure_info_real(st, key, &it->target, &err) != CEWB_OK) {
-			rc = cmd_fail(s, "%s frame %zu: no numeric info value '%s'", path, f, key);
-			break;
-		}
-		cewb_supercell *sc = NULL;
-		if (cewb_supercell_match(s->lattice, st, s->match_tol, &sc, &err) != CEWB_OK) {
-			rc = cmd_fail(s, "%s", err.message);	/* names file and frame */
-			break;
-		}
-		cewb_supercell_free(sc);
+
+	/* The new set: the old items (moved) followed by the new ones. */
+	size_t n_old = s->train.n, n_new = ds->n, n = n_old + n_new;
+	size_t np = s->space ? s->space->n_params : 0;
+	struct train_set t = { 0 };
+	t.items = calloc(n ? n : 1, sizeof *t.items);
+	t.X = np ? malloc(n * np * sizeof *t.X) : NULL;
+	const char *key = NULL;
+	int fail = !t.items || (np && !t.X);
+	for (size_t i = 0; i < n_new && !fail; i++) {
+		cewb_entry *e = &ds->entries[i];
+		struct train_item *it = &t.items[n_old + i];
 		it->file = strdup(path);
-		if (!it->file) {
-			rc = cmd_fail(s, "out of memory");
-			break;
-		}
-		it->s = st;
-		fr.frames[f] = NULL;
-		t.n++;
+		if (e->map.reason[0])
+			it->map_reason = strdup(e->map.reason);
+		if (!it->file || (e->map.reason[0] && !it->map_reason))
+			fail = 1;
+		it->frame = e->frame;
+		it->target = e->target;
+		it->weight = e->weight;
+		it->map = !e->mapped ? MAP_IDEAL : (enum map_status)e->map.status;
+		if (e->dropped == CEWB_DROPPED_REFUSED)
+			it->map = MAP_REFUSED;
+		it->volumetric_strain = e->mapped ? e->map.volumetric_strain : 0.0;
+		it->drmax = e->mapped ? e->map.drmax : 0.0;
+		it->dravg = e->mapped ? e->map.dravg : 0.0;
 	}
-	double *Xnew = NULL;
-	if (!rc && s->space) {
-		struct train_set fresh = { fr.n, t.items + n_old, NULL, 0, NULL };
-		if (train_vectors(s, s->space, &fresh, &Xnew, &err) != CEWB_OK)
-			rc = cmd_fail(s, "%s", err.message);
+	if (!fail && !s->train.target_key && !lo.target_key && n_new &&
+	    !isnan(ds->entries[0].target)) {
+		/* The library chose the key: say which. */
+		if (cewb_structure_info(ds->entries[0].structure, "mixing_energy"))
+			key = "mixing_energy";
+		else
+			key = "energy";
 	}
-	if (!rc && s->space) {
-		size_t np = s->space->n_params;
-		t.X = malloc((n ? n : 1) * np * sizeof *t.X);
-		if (!t.X) {
-			rc = cmd_fail(s, "out of memory");
-		} else {
-			if (n_old)
-				memcpy(t.X, s->train.X, n_old * np * sizeof *t.X);
-			if (fr.n)
-				memcpy(t.X + n_old * np, Xnew, fr.n * np * sizeof *t.X);
-			t.n_params = np;
-		}
+	if (!fail && (lo.target_key || key || s->train.target_key)) {
+		t.target_key = strdup(lo.target_key ? lo.target_key
+				      : s->train.target_key ? s->train.target_key : key);
+		fail = !t.target_key;
 	}
-	free(Xnew);
-	if (!rc && key) {
-		t.target_key = strdup(key);
-		if (!t.target_key)
-			rc = cmd_fail(s, "out of memory");
-	} else if (!rc && s->train.target_key) {
-		t.target_key = strdup(s->train.target_key);
-	}
-	if (rc) {
-		for (size_t i = n_old; i < t.n; i++) {
-			cewb_structure_free(t.items[i].s);
+	if (fail) {
+		for (size_t i = n_old; i < n; i++) {
 			free(t.items[i].file);
+			free(t.items[i].map_reason);
 		}
-		/* the item being built when the loop stopped */
-		if (t.n < n)
-			free(t.items[t.n].file);
 		free(t.items);
 		free(t.X);
-		free(t.target_key);
-		cewb_frames_release(&fr);
-		return rc;
+		cewb_dataset_free(ds);
+		return cmd_fail(s, "out of memory");
 	}
-	size_t n_loaded = fr.n;
-	cewb_frames_release(&fr);
-	/* Swap: the old items now belong to t; free only the old arrays. */
+	/* Nothing can fail from here on: move structures, rows and old items. */
+	for (size_t i = 0; i < n_new; i++) {
+		cewb_entry *e = &ds->entries[i];
+		t.items[n_old + i].s = e->structure;
+		t.items[n_old + i].ideal = e->ideal;
+		e->structure = NULL;
+		e->ideal = NULL;
+	}
+	if (np) {
+		if (n_old)
+			memcpy(t.X, s->train.X, n_old * np * sizeof *t.X);
+		memcpy(t.X + n_old * np, ds->cvecs, n_new * np * sizeof *t.X);
+		t.n_params = np;
+	}
+	cewb_dataset_free(ds);
+	if (n_old)
+		memcpy(t.items, s->train.items, n_old * sizeof *t.items);
+	t.n = n;
 	free(s->train.items);
 	free(s->train.X);
 	free(s->train.target_key);
 	memset(&s->train, 0, sizeof s->train);
 	session_set_train(s, &t);
+
 	if (out_is_json(s)) {
-		out_json(s, json_pack("{s:s, s:i, s:i, s:s?, s:b}", "file", path, "n_loaded",
-				      (int)n_loaded, "n_structures", (int)s->train.n, "target", key,
-				      "vectors", s->space != NULL));
+		out_json(s, json_pack("{s:s, s:i, s:i, s:s?, s:b, s:i, s:i, s:i, s:i}", "file", path,
+				      "n_loaded", (int)n_new, "n_structures", (int)s->train.n,
+				      "target", s->train.target_key, "vectors", s->space != NULL,
+				      "n_mapped", (int)res.n_mapped, "n_warned", (int)res.n_warned,
+				      "n_refused", (int)res.n_refused, "n_duplicates",
+				      (int)res.n_duplicates));
 		return 0;
 	}
-	out_printf(s, "loaded %zu structure%s from %s (%zu in the training set)", n - n_old,
-		   n - n_old == 1 ? "" : "s", path, s->train.n);
-	if (key)
-		out_printf(s, "; target %s", key);
+	out_printf(s, "loaded %zu structure%s from %s (%zu in the training set)", n_new,
+		   n_new == 1 ? "" : "s", path, s->train.n);
+	if (s->train.target_key)
+		out_printf(s, "; target %s%s", s->train.target_key, lo.total ? " per atom" : "");
 	out_printf(s, "\n");
+	if (lo.map)
+		out_printf(s, "  mapping: %zu mapped, %zu warned, %zu refused (see 'structures')\n",
+			   res.n_mapped, res.n_warned, res.n_refused);
+	if (res.n_duplicates)
+		out_printf(s, "  %zu structure%s with the same cluster vector as an earlier one\n",
+			   res.n_duplicates, res.n_duplicates == 1 ? "" : "s");
 	return 0;
 }
 
@@ -215,7 +224,12 @@ static const struct cmd_arg file_pos[] = {
 };
 static const struct cmd_arg load_opts[] = {
 	{ .name = "target", .type = ARG_STRING, .metavar = "KEY", .complete = COMPLETE_INFO_KEY,
-	  .help = "info key of each frame holding the target (e.g. mixing_energy)" },
+	  .help = "info key holding the target (default mixing_energy, else energy)" },
+	{ .name = "map", .type = ARG_FLAG,
+	  .help = "map relaxed structures onto the lattice (else they must be ideal)" },
+	{ .name = "total", .type = ARG_FLAG, .help = "the target is a total: divide by the atoms" },
+	{ .name = "weight", .type = ARG_STRING, .metavar = "KEY", .complete = COMPLETE_INFO_KEY,
+	  .help = "info key holding the fit weight of each frame (default 1)" },
 	{ .name = NULL }
 };
 static const struct cmd_arg vectors_opts[] = {
