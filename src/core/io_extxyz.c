@@ -705,10 +705,54 @@ static cewb_status read_atoms(xyz_reader *r, cewb_structure *s, size_t n_props,
 	return CEWB_OK;
 }
 
+/* Info of a frame: every comment pair but Lattice, Properties and pbc, in
+ * file order; a repeated key keeps its first place and takes the last value
+ * (as a Python dict does). */
+static cewb_status fill_info(xyz_reader *r, cewb_structure *s, size_t n_kv)
+{
+	size_t i, j;
+
+	s->info = calloc(n_kv ? n_kv : 1, sizeof *s->info);
+	if (!s->info)
+		return fail(r, CEWB_ENOMEM, "out of memory");
+	for (i = 0; i < n_kv; i++) {
+		const xyz_kv *kv = &r->kv[i];
+		cewb_info *in = NULL;
+		if (!strcmp(kv->key, "Lattice") || !strcmp(kv->key, "Properties") ||
+		    !strcmp(kv->key, "pbc"))
+			continue;
+		for (j = 0; j < s->n_info; j++)
+			if (!strcmp(s->info[j].key, kv->key)) {
+				in = &s->info[j];
+				free(in->text);
+				free(in->real);
+				in->text = NULL;
+				in->real = NULL;
+				break;
+			}
+		if (!in) {
+			in = &s->info[s->n_info++];
+			in->key = strdup(kv->key);
+		}
+		in->text = strdup(kv->val ? kv->val : "T");
+		if (in->text && !strcasecmp(kv->key, "uid")) {
+			/* As ASE: uid is never converted. */
+			in->type = CEWB_VALUE_STRING;
+			in->n = 1;
+		} else if (in->text && type_value(in->text, in) != CEWB_OK) {
+			free(in->text);
+			in->text = NULL;
+		}
+		if (!in->key || !in->text)
+			return fail(r, CEWB_ENOMEM, "out of memory");
+	}
+	return CEWB_OK;
+}
+
 /* Read one frame whose count line is line; *out gets the new structure. */
 static cewb_status read_frame(xyz_reader *r, const char *count_line, cewb_structure **out)
 {
-	size_t n_atoms = 0, n_kv = 0, i, n_props = 0, n_cols_total = 0, n_info = 0;
+	size_t n_atoms = 0, n_kv = 0, i, n_props = 0, n_cols_total = 0;
 	char *comment;
 	xyz_kv *lattice = NULL, *props = NULL, *pbc_kv = NULL;
 	double cell[3][3] = {{0}};
@@ -787,48 +831,10 @@ static cewb_status read_frame(xyz_reader *r, const char *count_line, cewb_struct
 		cewb_structure_free(s);
 		return fail(r, CEWB_ENOMEM, "out of memory");
 	}
-	/* Info: every other pair, in file order; a repeated key keeps its first
-	 * place and takes the last value (as a Python dict does). */
-	s->info = calloc(n_kv ? n_kv : 1, sizeof *s->info);
-	if (!s->info) {
+	st = fill_info(r, s, n_kv);
+	if (st) {
 		cewb_structure_free(s);
-		return fail(r, CEWB_ENOMEM, "out of memory");
-	}
-	for (i = 0; i < n_kv; i++) {
-		xyz_kv *kv = &r->kv[i];
-		cewb_info *in = NULL;
-		size_t j;
-		if (kv == lattice || kv == props || kv == pbc_kv ||
-		    !strcmp(kv->key, "Lattice") || !strcmp(kv->key, "Properties") ||
-		    !strcmp(kv->key, "pbc"))
-			continue;
-		for (j = 0; j < n_info; j++)
-			if (!strcmp(s->info[j].key, kv->key)) {
-				in = &s->info[j];
-				free(in->text);
-				free(in->real);
-				in->text = NULL;
-				in->real = NULL;
-				break;
-			}
-		if (!in) {
-			in = &s->info[n_info++];
-			s->n_info = n_info;
-			in->key = strdup(kv->key);
-		}
-		in->text = strdup(kv->val ? kv->val : "T");
-		if (in->text && !strcasecmp(kv->key, "uid")) {
-			/* As ASE: uid is never converted. */
-			in->type = CEWB_VALUE_STRING;
-			in->n = 1;
-		} else if (in->text && type_value(in->text, in) != CEWB_OK) {
-			free(in->text);
-			in->text = NULL;
-		}
-		if (!in->key || !in->text) {
-			cewb_structure_free(s);
-			return fail(r, CEWB_ENOMEM, "out of memory");
-		}
+		return st;
 	}
 	for (i = 0; i < n_props; i++) {
 		xyz_prop *pr = &r->props[i];
