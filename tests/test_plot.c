@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -281,6 +282,40 @@ static void test_images(void)
 	o.output = path;
 	ok(draw(5, &o, &res, &err) == CEWB_OK && count_in_file(path, "%PDF") >= 1,
 	   "parity: PDF written");
+	/* A large matrix: through a temporary file, quickly, removed afterwards. */
+	{
+		double *r = make_corr(300), t0;
+		struct timespec ts;
+		DIR *d;
+		struct dirent *de;
+		int left = 0;
+		const char *old_tmp = getenv("TMPDIR");
+		char *saved = old_tmp ? strdup(old_tmp) : NULL;
+
+		setenv("TMPDIR", dir, 1);
+		snprintf(path, sizeof path, "%s/big.png", dir);
+		o.output = path;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t0 = ts.tv_sec + ts.tv_nsec * 1e-9;
+		ok(plot_correlations(300, r, &o, &res, &err) == CEWB_OK &&
+		   png_idat(path, 640, 480, &fsize) > 4 * blank_idat,
+		   "300 x 300 correlation image");
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		diag("300 x 300 image in %.2f s", ts.tv_sec + ts.tv_nsec * 1e-9 - t0);
+		d = opendir(dir);
+		while (d && (de = readdir(d)))
+			if (strncmp(de->d_name, "cewb-plot-", 10) == 0)
+				left++;
+		if (d)
+			closedir(d);
+		is_int(0, left, "no temporary file left behind");
+		if (saved)
+			setenv("TMPDIR", saved, 1);
+		else
+			unsetenv("TMPDIR");
+		free(saved);
+		free(r);
+	}
 	/* Upper-case extensions work too. */
 	snprintf(path, sizeof path, "%s/UPPER.PNG", dir);
 	o.output = path;

@@ -12,7 +12,9 @@
  *
  * gnuplot is found through the environment variable CEWB_GNUPLOT, else the
  * path configure found (CEWB_GNUPLOT in config.h).  It gets a script on its
- * standard input with the data inline as datablocks; every piece of user
+ * standard input with the data inline as datablocks (a long script through
+ * a temporary file in $TMPDIR that the piped commands load, removed after
+ * the run); every piece of user
  * text (titles, labels, file names) goes through plot_gp_quote() and is
  * drawn without enhanced-text processing.  A run that takes longer than the
  * timeout is killed, so a dead or stuck gnuplot never blocks the caller.
