@@ -6,6 +6,7 @@
 #include <float.h>
 #include <locale.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,7 +304,7 @@ void cewb_io_locale_pop(locale_t saved, locale_t c_locale)
  * the umask, like any new file. */
 cewb_status cewb_io_atomic_open(cewb_io_atomic *a, const char *path, cewb_error *err)
 {
-	static unsigned counter;
+	static _Atomic unsigned counter; /* distinct names for concurrent writers */
 	size_t len = strlen(path) + 64;
 	int attempt, fd = -1;
 
