@@ -37,7 +37,7 @@ out() {
 }
 
 L="load lattice examples/agpd/primitive.xyz --species Ag,Pd"
-echo "1..38"
+echo "1..42"
 check "unknown command suggests" 2 "unknown command 'orbts'; did you mean 'orbits'?" orbts
 check "unknown option suggests" 2 "orbits: unknown option '--ordr'; did you mean '--order'?" "orbits --ordr 2"
 check "ambiguous prefix" 2 "ambiguous command 's'" "s"
@@ -114,3 +114,14 @@ case "$got" in *'{"structures": [{"index": 0, "file": "examples/agpd/structures.
 # No colour when NO_COLOR is set or output is not a terminal.
 got=$(NO_COLOR=1 "$CEWB" -c orbts 2>&1)
 case "$got" in *"$(printf '\033')"*) ok 1 "no colour escapes" ;; *) ok 0 "no colour escapes" ;; esac
+
+# shell: runs here, refused in replays without --trust.
+got=$("$CEWB" -c "shell echo hi from sh" 2>&1); rc=$?
+[ $rc -eq 0 ] && [ "$got" = "hi from sh" ]; ok $? "shell runs a command"
+"$CEWB" -c "shell exit 3" >/dev/null 2>&1; [ $? -eq 1 ]; ok $? "a failing shell command fails"
+"$CEWB" --record "$tmp/sh.cewb" -c "shell echo hi" -c "echo after" >/dev/null 2>&1
+err=$("$CEWB" --replay "$tmp/sh.cewb" --check 2>&1); rc=$?
+case "$err" in *"refused while replaying (use --trust)"*) [ $rc -eq 1 ] ;; *) false ;; esac
+ok $? "replay refuses shell commands"
+"$CEWB" --replay "$tmp/sh.cewb" --check --trust >/dev/null 2>&1; [ $? -eq 0 ]
+ok $? "replay --trust runs them"

@@ -1,9 +1,13 @@
-/* cmd_core.c - the session family: help, set, echo, record, replay, quit. */
+/* cmd_core.c - the session family: help, set, echo, shell, record, replay, quit. */
 #include "config.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <jansson.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "cmd.h"
 #include "help.h"
 #include "record.h"
@@ -113,6 +117,46 @@ static int set_seed_exec(struct session *s, const struct cmd_args *a)
 static int set_threads_exec(struct session *s, const struct cmd_args *a)
 {
 	s->threads = (int)a->pos[0].i;
+#ifdef _OPENMP
+	if (s->threads > 0)
+		omp_set_num_threads(s->threads);
+#endif
+	return 0;
+}
+
+/* shell COMMAND...: run a shell command; its output is part of the session's. */
+static int shell_exec(struct session *s, const struct cmd_args *a)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < a->n_pos; i++)
+		len += strlen(a->pos[i].s) + 1;
+	char *line = malloc(len);
+	if (!line)
+		return cmd_fail(s, "out of memory");
+	line[0] = '\0';
+	for (size_t i = 0; i < a->n_pos; i++) {
+		if (i)
+			strcat(line, " ");
+		strcat(line, a->pos[i].s);
+	}
+	fflush(NULL);
+	FILE *p = popen(line, "r");
+	if (!p) {
+		free(line);
+		return cmd_fail(s, "cannot start /bin/sh");
+	}
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+		fwrite(buf, 1, n, s->out);
+	int st = pclose(p);
+	free(line);
+	if (st == -1)
+		return cmd_fail(s, "cannot wait for the command");
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+		return cmd_fail(s, "the command exited with status %d", WEXITSTATUS(st));
+	if (WIFSIGNALED(st))
+		return cmd_fail(s, "the command was killed by signal %d", WTERMSIG(st));
 	return 0;
 }
 
@@ -183,7 +227,10 @@ static int replay_exec(struct session *s, const struct cmd_args *a)
 		return cmd_fail(s, "a replay cannot start another replay");
 	struct replay_opts o = { arg_flag(a, "check"), arg_flag(a, "step"), arg_flag(a, "check"),
 				 5 };
+	int saved_trust = s->trust;
+	s->trust = s->trust || arg_flag(a, "trust");
 	int rc = replay_file(s, a->pos[0].s, &o);
+	s->trust = saved_trust;
 	if (rc == 2)
 		return cmd_fail(s, "cannot replay '%s'", a->pos[0].s);
 	if (rc)
@@ -236,6 +283,7 @@ static const struct cmd_arg replay_opts[] = {
 	{ .name = "check", .type = ARG_FLAG,
 	  .help = "compare each output with the recorded one (numbers within tolerance)" },
 	{ .name = "step", .type = ARG_FLAG, .help = "pause after each command" },
+	{ .name = "trust", .type = ARG_FLAG, .help = "allow the transcript's shell commands" },
 	{ .name = NULL }
 };
 
@@ -267,6 +315,9 @@ const struct cmd_entry cmd_core_entries[] = {
 	  .page = "set" },
 	{ .name = "echo", .group = "session", .summary = "print a line of text",
 	  .positionals = words_pos, .max_pos = 1000, .exec = echo_exec, .page = "echo" },
+	{ .name = "shell", .group = "session", .summary = "run a shell command",
+	  .positionals = words_pos, .min_pos = 1, .max_pos = 1000, .exec = shell_exec,
+	  .page = "shell", .flags = CMD_UNSAFE },
 	{ .name = "record", .group = "session", .summary = "write a transcript of the session",
 	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .exec = record_exec,
 	  .page = "record", .flags = CMD_NO_RECORD },

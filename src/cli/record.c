@@ -292,7 +292,7 @@ int replay_file(struct session *s, const char *path, const struct replay_opts *o
 	size_t n_diff = 0, max_report = o->max_report > 0 ? (size_t)o->max_report : 5;
 	s->replay_depth++;
 	int saved_quiet = s->quiet;
-	s->quiet = o->quiet;
+	s->quiet = 1;	/* error lines are part of the captured output shown below */
 	for (size_t i = 0; i < n && !s->quit; i++) {
 		char *got = NULL;
 		if (!o->quiet) {
