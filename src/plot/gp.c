@@ -384,9 +384,11 @@ static cewb_status gp_exec(const char *prog, const char *script, int timeout_ms,
 		dup2(pin[0], STDIN_FILENO);
 		dup2(pout[1], STDOUT_FILENO);
 		dup2(perr[1], STDERR_FILENO);
-		close(pin[0]);
-		close(pout[1]);
-		close(perr[1]);
+		/* Nothing else of ours (transcripts, history) leaks into gnuplot or
+		 * a window process it leaves behind. */
+		for (e = 3; e < 1024; e++)
+			if (e != pst[1])
+				close(e);
 		execlp(prog, prog, (char *)NULL);
 		e = errno;
 		if (write(pst[1], &e, sizeof e) < 0)
@@ -424,7 +426,8 @@ static cewb_status gp_exec(const char *prog, const char *script, int timeout_ms,
 
 		if (!exited) {
 			pid_t w = waitpid(pid, wstatus, WNOHANG);
-			if (w == pid)
+			/* ECHILD: someone else reaped it; it is gone all the same. */
+			if (w == pid || (w < 0 && errno == ECHILD))
 				exited = 1;
 		}
 		if (exited) {
