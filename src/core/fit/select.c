@@ -17,10 +17,11 @@
  * held-out rows.  The chosen subset is refitted by SVD least squares.
  *
  * OMP: add the column most correlated with the residual, re-solve least
- * squares on the selected columns through a QR factorisation updated one
- * column at a time (modified Gram-Schmidt, orthogonalised twice), stop at
- * the requested size, when the residual is orthogonal to every column or
- * when no independent column is left.  The path goes up to min(columns,
+ * squares on the selected columns through the triangular factor of their
+ * Gram block (the R of their QR factorisation), extended by one row per
+ * added column, stop at the requested size, when the residual is
+ * orthogonal to every column or when no independent column is left; the
+ * chosen columns are refitted by SVD least squares.  The path goes up to min(columns,
  * rows) features (scikit-learn's OrthogonalMatchingPursuitCV stops at 10%
  * of the columns by default).
  *
@@ -58,6 +59,7 @@ typedef struct {
 	double *A;   /* p x p */
 	double *b;   /* p */
 	double *ev;  /* p eigenvalues */
+	double *R;   /* p x p: Cholesky factor of the remaining columns (RFE) */
 } subset_ws;
 
 /*
@@ -119,18 +121,48 @@ static int subset_ols(const double *G, const double *c, size_t p, const size_t *
 }
 
 /*
+ * Remove column a from the k x k upper triangular R (row-major, leading
+ * dimension ld) of R'R = G_SS: shift the later columns left and restore the
+ * triangle with Givens rotations, so that the leading (k-1) x (k-1) block
+ * is the Cholesky factor of G_SS without that column (O(k^2)).
+ */
+static void chol_delete(double *R, size_t ld, size_t k, size_t a)
+{
+	size_t i, j, m;
+	for (i = 0; i < k; i++)
+		for (j = a; j + 1 < k; j++)
+			R[i * ld + j] = R[i * ld + j + 1];
+	for (j = a; j + 1 < k; j++) {
+		double x = R[j * ld + j], z = R[(j + 1) * ld + j], h = hypot(x, z), c, sn;
+		if (h == 0.0)
+			continue;
+		c = x / h;
+		sn = z / h;
+		for (m = j; m + 1 < k; m++) {
+			double u = R[j * ld + m], v = R[(j + 1) * ld + m];
+			R[j * ld + m] = c * u + sn * v;
+			R[(j + 1) * ld + m] = c * v - sn * u;
+		}
+	}
+}
+
+/*
  * Recursive elimination on the Gram system (G, c) of p columns, down to
  * size 1.  wpath (p x p) receives, in row k - 1, the least-squares
  * coefficients (full length, zeros for dropped columns) with k columns
  * left; keep[0..k) is the set of size k (keep[k - 1] the column dropped
  * last from size k).  Columns of zeros are dropped first: *n_avail counts
- * the others, and larger sizes repeat the fit of n_avail columns.  Returns
- * 0 or -1 (LAPACK).
+ * the others, and larger sizes repeat the fit of n_avail columns.  Once the
+ * Gram block is well conditioned its Cholesky factor is downdated column
+ * by column (a principal block is never worse conditioned), so a whole
+ * elimination costs O(p^3).  Returns 0 or -1 (LAPACK).
  */
 static int rfe_run(const double *G, const double *c, size_t p, double *wpath, size_t *S,
 		   size_t *keep, size_t *n_avail, double *w, subset_ws *ws)
 {
-	size_t k = 0, k0, j, a;
+	size_t k = 0, k0, j, a, b;
+	int have_r = 0;
+	double *R = ws->R;
 	for (j = 0; j < p; j++)
 		if (G[j * p + j] > 0.0)
 			S[k++] = j;
@@ -138,8 +170,30 @@ static int rfe_run(const double *G, const double *c, size_t p, double *wpath, si
 	memset(wpath, 0, p * p * sizeof *wpath);
 	while (k > 0) {
 		size_t amin = 0;
-		if (subset_ols(G, c, p, S, k, w, ws))
+		if (!have_r) {
+			for (a = 0; a < k; a++)
+				for (b = 0; b < k; b++)
+					R[a * p + b] = G[S[a] * p + S[b]];
+			if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', (lapack_int)k, R, (lapack_int)p) ==
+			    0) {
+				double dmin = INFINITY, dmax = 0.0;
+				for (a = 0; a < k; a++) {
+					dmin = fmin(dmin, fabs(R[a * p + a]));
+					dmax = fmax(dmax, fabs(R[a * p + a]));
+				}
+				have_r = dmin > 1e-7 * dmax;
+			}
+		}
+		if (have_r) {
+			for (a = 0; a < k; a++)
+				w[a] = c[S[a]];
+			cblas_dtrsv(CblasRowMajor, CblasUpper, CblasTrans, CblasNonUnit, (int)k, R,
+				    (int)p, w, 1);
+			cblas_dtrsv(CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, (int)k, R,
+				    (int)p, w, 1);
+		} else if (subset_ols(G, c, p, S, k, w, ws)) {
 			return -1;
+		}
 		for (a = 0; a < k; a++) {
 			wpath[(k - 1) * p + S[a]] = w[a];
 			if (fabs(w[a]) < fabs(w[amin]))
@@ -148,6 +202,8 @@ static int rfe_run(const double *G, const double *c, size_t p, double *wpath, si
 		/* Drop S[amin], keeping the order of the rest. */
 		keep[k - 1] = S[amin];
 		memmove(S + amin, S + amin + 1, (k - amin - 1) * sizeof *S);
+		if (have_r)
+			chol_delete(R, p, k, amin);
 		k--;
 	}
 	for (k = k0; k < p && k0 > 0; k++)
@@ -156,73 +212,70 @@ static int rfe_run(const double *G, const double *c, size_t p, double *wpath, si
 	return 0;
 }
 
-/* Scratch of an OMP run on n rows, p columns, at most kmax steps. */
+/* Scratch of an OMP run of at most kmax steps on p columns. */
 typedef struct {
-	double *Q;     /* kmax columns of n (column t at Q + t n) */
-	double *R;     /* kmax x kmax, upper triangular */
-	double *qty;   /* kmax: Q'y */
-	double *r;     /* n: residual */
-	double *corr;  /* p: Z'r */
-	double *v;     /* n: column being orthogonalised */
+	size_t kmax;
+	double *L;     /* kmax x kmax, lower triangular: L L' = G_SS */
+	double *wS;    /* kmax: coefficients of the selected columns */
+	double *corr;  /* p: Z'r = c - G_{:,S} w_S */
 	unsigned char *used; /* p: selected or found dependent */
 } omp_ws;
 
 /*
- * Orthogonal matching pursuit on n x p rows Z, y, up to kmax columns.
+ * Orthogonal matching pursuit on the Gram system (G, c) of p columns, up
+ * to kmax columns: pick the column with the largest |Z'r|, append its row
+ * to the Cholesky factor of the selected Gram block (a column whose
+ * residual norm after projection is below 1e-7 of its norm counts as
+ * dependent and is skipped), re-solve, update Z'r.  O(p k + k^2) per step.
  * wpath (kmax x p) receives in row k - 1 the coefficients with k columns;
  * order[0..k) the columns in the order chosen.  Returns the number of
- * steps made (< kmax when the residual became orthogonal to every column
- * or no independent column was left); rows past it repeat the last fit.
+ * steps made (< kmax when Z'r vanished or no independent column was
+ * left); rows past it repeat the last fit.
  */
-static size_t omp_run(const double *Z, const double *y, size_t n, size_t p, size_t kmax,
-		      double *wpath, size_t *order, omp_ws *ws)
+static size_t omp_run(const double *G, const double *c, size_t p, size_t kmax, double *wpath,
+		      size_t *order, omp_ws *ws)
 {
-	size_t s = 0, i, j, t;
-	double ynorm = cblas_dnrm2((int)n, y, 1);
+	size_t s = 0, j, t, ld = ws->kmax;
+	double cmax0 = 0.0, *L = ws->L, *v;
 	memset(ws->used, 0, p);
-	memcpy(ws->r, y, n * sizeof *y);
 	memset(wpath, 0, kmax * p * sizeof *wpath);
+	memcpy(ws->corr, c, p * sizeof *c);
+	for (j = 0; j < p; j++)
+		cmax0 = fmax(cmax0, fabs(c[j]));
 	while (s < kmax) {
 		size_t jbest = p;
-		double cbest = 0.0, norm0, nv;
-		cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0, Z, (int)p, ws->r, 1,
-			    0.0, ws->corr, 1);
+		double cbest = 0.0, d2;
 		for (j = 0; j < p; j++)
-			if (!ws->used[j] && fabs(ws->corr[j]) > cbest) {
+			if (!ws->used[j] && G[j * p + j] > 0.0 && fabs(ws->corr[j]) > cbest) {
 				cbest = fabs(ws->corr[j]);
 				jbest = j;
 			}
-		if (jbest == p || cbest <= 1e-13 * (ynorm > 0 ? ynorm : 1.0))
+		if (jbest == p || cbest <= 1e-12 * cmax0)
 			break;
-		for (i = 0; i < n; i++)
-			ws->v[i] = Z[i * p + jbest];
-		norm0 = cblas_dnrm2((int)n, ws->v, 1);
-		for (t = 0; t < s; t++)
-			ws->R[t * kmax + s] = 0.0;
-		for (int pass = 0; pass < 2; pass++) {
-			for (t = 0; t < s; t++) {
-				double h = cblas_ddot((int)n, ws->Q + t * n, 1, ws->v, 1);
-				cblas_daxpy((int)n, -h, ws->Q + t * n, 1, ws->v, 1);
-				ws->R[t * kmax + s] += h;
-			}
-		}
-		nv = cblas_dnrm2((int)n, ws->v, 1);
 		ws->used[jbest] = 1;
-		if (!(nv > 1e-10 * norm0))
+		/* Candidate row s of L: L v = G_{S, j}, d^2 = G_jj - v'v. */
+		v = L + s * ld;
+		for (t = 0; t < s; t++)
+			v[t] = G[order[t] * p + jbest];
+		if (s)
+			cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)s, L,
+				    (int)ld, v, 1);
+		d2 = G[jbest * p + jbest] - (s ? cblas_ddot((int)s, v, 1, v, 1) : 0.0);
+		if (!(d2 > 1e-14 * G[jbest * p + jbest]))
 			continue; /* dependent on the columns already chosen */
-		for (i = 0; i < n; i++)
-			ws->Q[s * n + i] = ws->v[i] / nv;
-		ws->R[s * kmax + s] = nv;
-		ws->qty[s] = cblas_ddot((int)n, ws->Q + s * n, 1, y, 1);
-		cblas_daxpy((int)n, -ws->qty[s], ws->Q + s * n, 1, ws->r, 1);
-		order[s] = jbest;
-		s++;
-		/* Coefficients of the s columns: back substitution R w = Q'y. */
-		for (t = s; t-- > 0;) {
-			double acc = ws->qty[t];
-			for (size_t u = t + 1; u < s; u++)
-				acc -= ws->R[t * kmax + u] * wpath[(s - 1) * p + order[u]];
-			wpath[(s - 1) * p + order[t]] = acc / ws->R[t * kmax + t];
+		v[s] = sqrt(d2);
+		order[s++] = jbest;
+		/* w_S from L L' w = c_S. */
+		for (t = 0; t < s; t++)
+			ws->wS[t] = c[order[t]];
+		cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)s, L, (int)ld,
+			    ws->wS, 1);
+		cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, (int)s, L, (int)ld,
+			    ws->wS, 1);
+		memcpy(ws->corr, c, p * sizeof *c);
+		for (t = 0; t < s; t++) {
+			wpath[(s - 1) * p + order[t]] = ws->wS[t];
+			cblas_daxpy((int)p, -ws->wS[t], G + order[t] * p, 1, ws->corr, 1);
 		}
 	}
 	for (t = s ? s : 1; t < kmax; t++)
@@ -230,29 +283,29 @@ static size_t omp_run(const double *Z, const double *y, size_t n, size_t p, size
 	return s;
 }
 
-/* Allocate the OMP scratch (NULL members on failure). */
-static int omp_ws_alloc(omp_ws *ws, size_t n, size_t p, size_t kmax)
+/* Allocate the OMP scratch; -1 when out of memory. */
+static int omp_ws_alloc(omp_ws *ws, size_t p, size_t kmax)
 {
 	memset(ws, 0, sizeof *ws);
-	ws->Q = malloc((kmax * n + kmax * kmax + kmax + 2 * n + p + 1) * sizeof *ws->Q);
+	ws->kmax = kmax;
+	ws->L = malloc((kmax * kmax + kmax + p + 1) * sizeof *ws->L);
 	ws->used = malloc(p + 1);
-	if (!ws->Q || !ws->used) {
-		free(ws->Q);
+	if (!ws->L || !ws->used) {
+		free(ws->L);
 		free(ws->used);
+		ws->L = NULL;
+		ws->used = NULL;
 		return -1;
 	}
-	ws->R = ws->Q + kmax * n;
-	ws->qty = ws->R + kmax * kmax;
-	ws->r = ws->qty + kmax;
-	ws->v = ws->r + n;
-	ws->corr = ws->v + n;
+	ws->wS = ws->L + kmax * kmax;
+	ws->corr = ws->wS + kmax;
 	return 0;
 }
 
 /* Free the OMP scratch. */
 static void omp_ws_free(omp_ws *ws)
 {
-	free(ws->Q);
+	free(ws->L);
 	free(ws->used);
 }
 
@@ -300,7 +353,7 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 	} else {
 		k = 1;
 	}
-	mem = malloc((3 * p * p + 3 * p + 2 * n * p + 2 * n + p * p + 3 * p) * sizeof *mem);
+	mem = malloc((3 * p * p + 3 * p + 2 * n * p + 2 * n + 2 * p * p + 3 * p) * sizeof *mem);
 	mse = malloc(p * k * sizeof *mse);
 	fold = malloc((n + 3 * p) * sizeof *fold);
 	if (!mem || !mse || !fold) {
@@ -325,27 +378,25 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 	ws.A = cf + p;
 	ws.b = ws.A + p * p;
 	ws.ev = ws.b + p;
-	if (method == CEWB_FIT_OMP && omp_ws_alloc(&ows, n, p, kmax)) {
+	ws.R = ws.ev + p;
+	if (method == CEWB_FIT_OMP && omp_ws_alloc(&ows, p, kmax)) {
 		st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for a %zu x %zu selection", n,
 				    p);
 		goto out;
 	}
-	if (method == CEWB_FIT_RFE)
-		cewb_sparse_gram_add(d.Z, d.y, n, p, 1.0, G, c, &yy);
+	cewb_sparse_gram_add(d.Z, d.y, n, p, 1.0, G, c, &yy);
 
 	if (need_cv) {
 		size_t kcv = kmax;
 		cewb_fit_kfold_assign(n, k, opt->seed, 0, fold);
 		for (f = 0; f < k; f++) {
 			size_t nt, nv, kf;
-			int rfe = method == CEWB_FIT_RFE;
-			cewb_sparse_split(&d, fold, f, rfe ? NULL : Zt, rfe ? NULL : yt, &nt, Zv,
-					  yv, &nv);
-			if (rfe) {
-				double yyf = yy;
-				memcpy(Gf, G, p * p * sizeof *G);
-				memcpy(cf, c, p * sizeof *c);
-				cewb_sparse_gram_add(Zv, yv, nv, p, -1.0, Gf, cf, &yyf);
+			double yyf = yy;
+			cewb_sparse_split(&d, fold, f, NULL, NULL, &nt, Zv, yv, &nv);
+			memcpy(Gf, G, p * p * sizeof *G);
+			memcpy(cf, c, p * sizeof *c);
+			cewb_sparse_gram_add(Zv, yv, nv, p, -1.0, Gf, cf, &yyf);
+			if (method == CEWB_FIT_RFE) {
 				if (rfe_run(Gf, cf, p, wpath, S, keep, &n_avail, w, &ws)) {
 					st = cewb_error_set(err, CEWB_ENUMERIC, "rfe: least squares "
 							    "failed in fold %zu", f);
@@ -354,7 +405,7 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 				kf = p;
 			} else {
 				kf = kmax < nt ? kmax : nt;
-				omp_run(Zt, yt, nt, p, kf, wpath, S, &ows);
+				omp_run(Gf, cf, p, kf, wpath, S, &ows);
 			}
 			if (kf < kcv)
 				kcv = kf;
@@ -384,7 +435,7 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 			goto out;
 		}
 	} else {
-		n_avail = omp_run(d.Z, d.y, n, p, kmax, wpath, keep, &ows);
+		n_avail = omp_run(G, c, p, kmax, wpath, keep, &ows);
 	}
 	if (path) {
 		st = cewb_sparse_path_alloc(path, method, "n_features", kmax, k, err);
