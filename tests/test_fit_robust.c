@@ -187,6 +187,15 @@ static void test_outliers(void)
 		y[i] += (i % 20 ? -1.0 : 1.0) * (50.0 + (double)i);
 	ok(cewb_fit_lad(&prob, &opt, &res, &err) == CEWB_OK, "lad with outliers fits");
 	ok(max_diff(truth, res.eci, p) < 1e-12, "lad recovers the truth exactly despite outliers");
+	ok(res.n_iter > p, "lad needed %zu vertex exchanges from the least-squares start",
+	   res.n_iter);
+	cewb_fit_result_release(&res);
+	/* The exchange limit is max_iter per column: 1 x 4 is too few here. */
+	opt.max_iter = 1;
+	ok(cewb_fit_lad(&prob, &opt, &res, &err) == CEWB_OK, "lad with a tight limit returns");
+	is_int(0, res.converged, "lad at the limit is not converged");
+	is_string("lad stopped after 4 vertex exchanges before reaching the optimum", res.warning,
+		  "lad limit warning");
 	cewb_fit_result_release(&res);
 
 	opt = cewb_fit_options_default(CEWB_FIT_HUBER);

@@ -371,6 +371,35 @@ static void test_path(void)
 	cewb_fit_path_release(&path);
 	cewb_fit_path_release(&path);
 	ok(1, "releasing a curve twice is harmless");
+
+	/* Elastic net: the grid starts at alpha_max / l1_ratio. */
+	opt.method = CEWB_FIT_ENET;
+	opt.l1_ratio = 0.25;
+	{
+		cewb_fit_path p1;
+		double first;
+		opt.l1_ratio = 1.0;
+		ok(cewb_fit_path_compute(&prob, &opt, &p1, &err) == CEWB_OK, "enet curve, l1 1");
+		first = p1.param[0];
+		cewb_fit_path_release(&p1);
+		opt.l1_ratio = 0.25;
+		ok(cewb_fit_path_compute(&prob, &opt, &p1, &err) == CEWB_OK, "enet curve, l1 0.25");
+		is_double(4.0 * first, p1.param[0], 1e-12 * first, "enet alpha_max scales 1/l1_ratio");
+		is_int(0, (long)p1.n_nonzero[0], "nothing survives the enet alpha_max");
+		cewb_fit_path_release(&p1);
+	}
+
+	/* OMP: sizes 1..12, nonzeros equal to the size, best = the fit's size. */
+	opt.method = CEWB_FIT_OMP;
+	ok(cewb_fit_path_compute(&prob, &opt, &path, &err) == CEWB_OK, "omp curve");
+	desc = path.n_points == P;
+	for (i = 0; i < path.n_points; i++)
+		desc &= path.param[i] == (double)(i + 1) && path.n_nonzero[i] == i + 1;
+	ok(desc, "omp curve: one point per size, that many nonzero");
+	ok(cewb_fit_omp(&prob, &opt, &res, &err) == CEWB_OK, "omp cv fits");
+	is_int((long)path.best + 1, (long)res.n_nonzero, "omp fit size is the curve's best");
+	cewb_fit_result_release(&res);
+	cewb_fit_path_release(&path);
 }
 
 /* Every documented error, and non-convergence. */
