@@ -277,10 +277,14 @@ cewb_status cewb_prior_xval(const cewb_prior *pr, const cewb_fit_problem *prob,
  * the bulk ECI.  The bulk lattice must share the slab's Cartesian frame (the
  * slab cut from it without rotation); a common shift of the origin is
  * found.  The zerolet gets -1 (a slab's reference energy is not the
- * bulk's).  tol: position tolerance, Å.
+ * bulk's), and so does every orbit whose representative has a site closer
+ * than surface_depth (Å, along the normal of the slab; <= 0: none) to the
+ * outermost layers, so that surface ECIs stay free.  tol: position
+ * tolerance, Å.
  */
 cewb_status cewb_prior_bulk_classify(const cewb_space *slab, const cewb_space *bulk, double tol,
-				     long *bulk_orbit, double *weight, cewb_error *err);
+				     double surface_depth, long *bulk_orbit, double *weight,
+				     cewb_error *err);
 
 #ifdef __cplusplus
 }

@@ -215,7 +215,8 @@ static int show_exec(struct session *s, const struct cmd_args *a)
 			}
 		}
 		out_json(s, json_pack("{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o*}", "default",
-				      cewb_prior_kind_name(d.kind), cewb_prior_noise(pr), "n_parameters",
+				      cewb_prior_kind_name(d.kind), "noise", cewb_prior_noise(pr),
+				      "n_parameters",
 				      (json_int_t)n, "n_free", (json_int_t)cewb_prior_n_free(pr),
 				      "n_undo", (json_int_t)cewb_prior_n_undo(pr), "parameters", params,
 				      "couplings", coup, "matrix", mat));
@@ -583,7 +584,8 @@ static int couple_bulk_exec(struct session *s, const struct cmd_args *a)
 		cmd_fail(s, "out of memory");
 		goto out;
 	}
-	if (cewb_prior_bulk_classify(s->space, bsp, arg_real(a, "tol"), group, w, &err)) {
+	if (cewb_prior_bulk_classify(s->space, bsp, arg_real(a, "tol"),
+				     arg_real(a, "surface-depth"), group, w, &err)) {
 		cmd_fail(s, "%s", err.message);
 		goto out;
 	}
@@ -620,7 +622,7 @@ static int couple_bulk_exec(struct session *s, const struct cmd_args *a)
 	}
 	if (!out_is_json(s))
 		out_printf(s, "bulk space: %zu orbits; %zu slab orbits in %zu shared bulk orbits, "
-			   "%zu without a bulk orbit\n", bsp->n_orbits, s->space->n_orbits - n_slab,
+			   "%zu free (surface or no bulk orbit)\n", bsp->n_orbits, s->space->n_orbits - n_slab,
 			   n_cls, n_slab);
 	rc = edited(s, pr, CEWB_OK, &err);
 out:
@@ -976,6 +978,9 @@ static const struct cmd_arg bulk_opts[] = {
 	  .help = "frame of the bulk file" },
 	{ .name = "tol", .type = ARG_REAL, .def = "1e-3", .min = 1e-8, .max = 1, .metavar = "ANGSTROM",
 	  .help = "tolerance matching slab sites onto the bulk lattice" },
+	{ .name = "surface-depth", .type = ARG_REAL, .def = "0.5", .min = 0, .max = 1e6,
+	  .metavar = "ANGSTROM", .help = "orbits with a site this close to the outermost layers "
+	  "stay free (0: couple all)" },
 	{ .name = NULL }
 };
 static const struct cmd_arg show_opts[] = {

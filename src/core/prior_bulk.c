@@ -73,9 +73,17 @@ static long find_orbit(const cewb_space *bulk, const cewb_lsite *c, size_t k, do
 	return -1;
 }
 
-cewb_status cewb_prior_bulk_classify(const cewb_space *slab, const cewb_space *bulk, double tol,
-				     long *bulk_orbit, double *weight, cewb_error *err)
+/* Height of a Cartesian position along the unit normal nrm. */
+static double height(const double nrm[3], const double p[3])
 {
+	return nrm[0] * p[0] + nrm[1] * p[1] + nrm[2] * p[2];
+}
+
+cewb_status cewb_prior_bulk_classify(const cewb_space *slab, const cewb_space *bulk, double tol,
+				     double surface_depth, long *bulk_orbit, double *weight,
+				     cewb_error *err)
+{
+	double nrm[3], nn, zmin = INFINITY, zmax = -INFINITY;
 	const cewb_lattice *sl = slab->lattice, *bl = bulk->lattice;
 	double shift[3] = { 0, 0, 0 };
 	cewb_lsite *c = NULL, tmp;
@@ -101,6 +109,18 @@ cewb_status cewb_prior_bulk_classify(const cewb_space *slab, const cewb_space *b
 	if (!found)
 		CEWB_RAISE(err, CEWB_ENOFIT, "the slab sites do not sit on the bulk lattice "
 			   "(it must share the slab's Cartesian frame; tolerance %g Å)", tol);
+	/* the outermost layers: extreme heights of the sites along a x b */
+	nrm[0] = sl->cell[0][1] * sl->cell[1][2] - sl->cell[0][2] * sl->cell[1][1];
+	nrm[1] = sl->cell[0][2] * sl->cell[1][0] - sl->cell[0][0] * sl->cell[1][2];
+	nrm[2] = sl->cell[0][0] * sl->cell[1][1] - sl->cell[0][1] * sl->cell[1][0];
+	nn = sqrt(nrm[0] * nrm[0] + nrm[1] * nrm[1] + nrm[2] * nrm[2]);
+	for (s = 0; s < 3; s++)
+		nrm[s] /= nn;
+	for (s = 0; s < sl->n_sites; s++) {
+		double z = height(nrm, sl->pos[s]);
+		zmin = z < zmin ? z : zmin;
+		zmax = z > zmax ? z : zmax;
+	}
 	c = malloc((CEWB_MAX_ORDER + 1) * sizeof *c);
 	if (!c)
 		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
@@ -108,16 +128,19 @@ cewb_status cewb_prior_bulk_classify(const cewb_space *slab, const cewb_space *b
 		const cewb_orbit *so = &slab->orbits[o];
 		long b = -1;
 		if (so->order > 0) {
-			int ok = 1;
+			int ok = 1, surface = 0;
 			for (i = 0; i < so->order && ok; i++) {
 				double p[3];
 				int k;
 				cewb_lsite_position(sl, &so->clusters[i], p);
+				if (surface_depth > 0 && (height(nrm, p) - zmin < surface_depth ||
+							  zmax - height(nrm, p) < surface_depth))
+					surface = 1;
 				for (k = 0; k < 3; k++)
 					p[k] += shift[k];
 				ok = bulk_site(bl, p, tol, &c[i]);
 			}
-			if (ok)
+			if (ok && !surface)
 				b = find_orbit(bulk, c, so->order, so->radius);
 		}
 		bulk_orbit[o] = b;
