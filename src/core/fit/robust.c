@@ -330,6 +330,7 @@ typedef struct {
 	double *v;        /* q */
 	double *a;        /* n */
 	double *r;        /* n */
+	double *yp;       /* n: perturbed targets */
 	size_t *basis;    /* q rows */
 	unsigned char *in_basis; /* n */
 	breakpoint *bp;   /* n */
@@ -391,58 +392,16 @@ static int lad_exchange(const double *A, lad_ws *ws, size_t k, size_t enter)
 }
 
 /*
- * Exact LAD of the full-rank n x q matrix A (n >= q): w receives the
- * coefficients.  Returns 1 when optimal, 0 when the exchange limit was
- * reached, -1 on a numerical failure; *n_exch counts the exchanges.
- * Each exchange costs O(n q) (the inverse of X_B is updated, and computed
- * afresh every 50 exchanges and before optimality is declared).
+ * Descend from the current vertex (ws->basis, Binv, w and r in step with y)
+ * to the optimum of sum_i |y_i - a_i'w|: returns 1 when optimal, 0 when
+ * limit exchanges were made, -1 on a numerical failure; *n_exch counts the
+ * exchanges.  Each costs O(n q): the inverse of X_B is updated, and
+ * computed afresh every 50 exchanges and before optimality is declared.
  */
-static int lad_solve(const double *A, const double *y, size_t n, size_t q, size_t limit,
-		     double *w, lad_ws *ws, size_t *n_exch)
+static int lad_descend(const double *A, const double *y, size_t limit, double zero_tol,
+		       double *w, lad_ws *ws, size_t *n_exch)
 {
-	size_t i, j, t, k, n_bp, degenerate = 0, since = 0;
-	double ymax = 0.0, zero_tol;
-	row_rank *rr = (row_rank *)ws->bp; /* same size, used before the descent */
-	double *U = ws->LU;                /* q x q orthonormal rows while choosing */
-
-	*n_exch = 0;
-	for (i = 0; i < n; i++)
-		ymax = fmax(ymax, fabs(y[i]));
-	zero_tol = 1e-12 * (ymax > 0 ? ymax : 1.0);
-
-	/* Start: least squares, then independent rows of smallest |residual|. */
-	if (wls(A, y, NULL, n, q, w, ws->r, ws->a) != 0)
-		return -1; /* r has room for the n x q copy the QR needs */
-	residuals(A, y, n, q, w, ws->r);
-	for (i = 0; i < n; i++) {
-		rr[i].ar = fabs(ws->r[i]);
-		rr[i].i = i;
-	}
-	qsort(rr, n, sizeof *rr, cmp_row);
-	memset(ws->in_basis, 0, n);
-	for (i = 0, k = 0; i < n && k < q; i++) {
-		const double *x = A + rr[i].i * q;
-		double nx = cblas_dnrm2((int)q, x, 1), nv;
-		for (j = 0; j < q; j++)
-			ws->u[j] = x[j];
-		for (int pass = 0; pass < 2; pass++)
-			for (t = 0; t < k; t++) {
-				double h = cblas_ddot((int)q, U + t * q, 1, ws->u, 1);
-				cblas_daxpy((int)q, -h, U + t * q, 1, ws->u, 1);
-			}
-		nv = cblas_dnrm2((int)q, ws->u, 1);
-		if (!(nv > 1e-8 * nx))
-			continue;
-		for (j = 0; j < q; j++)
-			U[k * q + j] = ws->u[j] / nv;
-		ws->basis[k++] = rr[i].i;
-		ws->in_basis[rr[i].i] = 1;
-	}
-	if (k < q)
-		return -1;
-	if (lad_refactor(A, y, ws, w))
-		return -1;
-
+	size_t i, t, n_bp, degenerate = 0, since = 0, n = ws->n, q = ws->q;
 	for (;;) {
 		double umax = 0.0, g, sgn;
 		size_t kbest = q, enter = n;
@@ -523,6 +482,96 @@ static int lad_solve(const double *A, const double *y, size_t n, size_t q, size_
 	}
 }
 
+/*
+ * Exact LAD of the full-rank n x q matrix A (n >= q): w receives the
+ * coefficients.  Returns 1 when optimal, 0 when the exchange limit was
+ * reached, -1 on a numerical failure; *n_exch counts the exchanges.
+ *
+ * Data fitted exactly by many rows make the vertices degenerate (many
+ * zero residuals), where the descent can stall.  The descent therefore
+ * runs on y perturbed by about 1e-9 max|y| (deterministic, so every run is
+ * the same); a vertex optimal for the perturbed data is optimal for y as
+ * well, the perturbed signs certifying the zero residuals, which is
+ * checked on y before returning (and the descent continued on y if not).
+ */
+static int lad_solve(const double *A, const double *y, size_t n, size_t q, size_t limit,
+		     double *w, lad_ws *ws, size_t *n_exch)
+{
+	size_t i, j, t, k;
+	double ymax = 0.0, zero_tol, umax = 0.0;
+	row_rank *rr = (row_rank *)ws->bp; /* same size, used before the descent */
+	double *U = ws->LU;                /* q x q orthonormal rows while choosing */
+	double *yp = ws->yp;
+	cewb_rng rng;
+	int rc;
+
+	*n_exch = 0;
+	for (i = 0; i < n; i++)
+		ymax = fmax(ymax, fabs(y[i]));
+	if (!(ymax > 0))
+		ymax = 1.0;
+	zero_tol = 1e-12 * ymax;
+	cewb_rng_seed(&rng, 0x1adu);
+	for (i = 0; i < n; i++) {
+		double u = cewb_rng_uniform(&rng);
+		yp[i] = y[i] + 1e-9 * ymax * (u < 0.5 ? -(0.5 + u) : u);
+	}
+	/* Start: least squares, then independent rows of smallest |residual|. */
+	if (wls(A, y, NULL, n, q, w, ws->r, ws->a) != 0)
+		return -1; /* r has room for the n x q copy the QR needs */
+	residuals(A, y, n, q, w, ws->r);
+	for (i = 0; i < n; i++) {
+		rr[i].ar = fabs(ws->r[i]);
+		rr[i].i = i;
+	}
+	qsort(rr, n, sizeof *rr, cmp_row);
+	memset(ws->in_basis, 0, n);
+	for (i = 0, k = 0; i < n && k < q; i++) {
+		const double *x = A + rr[i].i * q;
+		double nx = cblas_dnrm2((int)q, x, 1), nv;
+		for (j = 0; j < q; j++)
+			ws->u[j] = x[j];
+		for (int pass = 0; pass < 2; pass++)
+			for (t = 0; t < k; t++) {
+				double h = cblas_ddot((int)q, U + t * q, 1, ws->u, 1);
+				cblas_daxpy((int)q, -h, U + t * q, 1, ws->u, 1);
+			}
+		nv = cblas_dnrm2((int)q, ws->u, 1);
+		if (!(nv > 1e-8 * nx))
+			continue;
+		for (j = 0; j < q; j++)
+			U[k * q + j] = ws->u[j] / nv;
+		ws->basis[k++] = rr[i].i;
+		ws->in_basis[rr[i].i] = 1;
+	}
+	if (k < q)
+		return -1;
+	if (lad_refactor(A, yp, ws, w))
+		return -1;
+	rc = lad_descend(A, yp, limit, zero_tol, w, ws, n_exch);
+	if (rc < 0)
+		return rc;
+	/* Back to y: the same vertex, certified with the perturbed signs. */
+	memcpy(ws->a, ws->r, n * sizeof *ws->r);
+	if (lad_refactor(A, y, ws, w))
+		return -1;
+	memset(ws->v, 0, q * sizeof *ws->v);
+	for (i = 0; i < n; i++) {
+		double ri = fabs(ws->r[i]) > zero_tol ? ws->r[i] : ws->a[i];
+		if (ws->in_basis[i] || ri == 0.0)
+			continue;
+		cblas_daxpy((int)q, ri > 0 ? 1.0 : -1.0, A + i * q, 1, ws->v, 1);
+	}
+	cblas_dgemv(CblasRowMajor, CblasTrans, (int)q, (int)q, 1.0, ws->Binv, (int)q, ws->v, 1,
+		    0.0, ws->u, 1);
+	for (t = 0; t < q; t++)
+		umax = fmax(umax, fabs(ws->u[t]));
+	if (umax <= 1.0 + 1e-10 || rc == 0)
+		return rc;
+	return lad_descend(A, y, limit, zero_tol, w, ws, n_exch);
+}
+
+
 /* Least absolute deviation, exact. */
 cewb_status cewb_fit_lad(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 			 cewb_fit_result *res, cewb_error *err)
@@ -551,7 +600,7 @@ cewb_status cewb_fit_lad(const cewb_fit_problem *prob, const cewb_fit_options *o
 	n = d.n;
 	q = ic.q;
 	/* The least-squares start needs n x q scratch: r has that room. */
-	mem = malloc((4 * q + 2 * q * q + 2 * n * (q > 1 ? q : 1) + n) * sizeof *mem);
+	mem = malloc((4 * q + 2 * q * q + 2 * n * (q > 1 ? q : 1) + 2 * n) * sizeof *mem);
 	ws.piv = malloc((q ? q : 1) * sizeof *ws.piv);
 	ws.basis = malloc((q ? q : 1) * sizeof *ws.basis);
 	ws.in_basis = malloc(n);
@@ -570,6 +619,7 @@ cewb_status cewb_fit_lad(const cewb_fit_problem *prob, const cewb_fit_options *o
 	ws.Binv = ws.LU + q * q;
 	ws.r = ws.Binv + q * q;
 	ws.a = ws.r + n * (q > 1 ? q : 1);
+	ws.yp = ws.a + n * (q > 1 ? q : 1);
 	if (q)
 		rc = lad_solve(ic.A, d.y, n, q, opt->max_iter * q, w, &ws, &n_exch);
 	if (rc < 0) {
