@@ -187,6 +187,7 @@ static void test_outliers(void)
 		y[i] += (i % 20 ? -1.0 : 1.0) * (50.0 + (double)i);
 	ok(cewb_fit_lad(&prob, &opt, &res, &err) == CEWB_OK, "lad with outliers fits");
 	ok(max_diff(truth, res.eci, p) < 1e-12, "lad recovers the truth exactly despite outliers");
+	is_int(1, res.converged, "lad certifies the optimum on degenerate (noise-free) data");
 	ok(res.n_iter > p, "lad needed %zu vertex exchanges from the least-squares start",
 	   res.n_iter);
 	cewb_fit_result_release(&res);
