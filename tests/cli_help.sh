@@ -1,10 +1,10 @@
 #!/bin/sh
 # Every command of the table has a help page, `help CMD` shows it, and the
-# program's --help, --version and manual page are there.
-: "${top_srcdir:=.}" "${CEWB:=./cewb}"
+# program's --help, --version and manual page are there; pages are installed.
+: "${top_srcdir:=.}" "${top_builddir:=.}" "${CEWB:=./cewb}"
 list=$("$CEWB" --list-commands) || { echo "1..1"; echo "not ok 1 - --list-commands"; exit 0; }
 n=$(printf '%s\n' "$list" | wc -l)
-echo "1..$((2 * n + 7))"
+echo "1..$((3 * n + 7))"
 i=0
 ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 tab=$(printf '\t')
@@ -12,6 +12,8 @@ printf '%s\n' "$list" | {
 	while IFS="$tab" read -r name page; do
 		test -s "$top_srcdir/help/$page.txt"
 		ok $? "'$name' has a help page help/$page.txt"
+		grep -q "help/$page\.txt" "$top_builddir/Makefile"
+		ok $? "help/$page.txt is installed (listed in dist_help_DATA)"
 		first=$(sed -n '1p' "$top_srcdir/help/$page.txt")
 		out=$("$CEWB" -c "help $name" 2>&1)
 		rc=$?
