@@ -421,7 +421,18 @@ static void test_errors(void)
 	is_int(CEWB_EINVAL, cewb_fit_lasso(&prob, &opt, &res, &err), "nan alpha refused");
 	is_string("alpha is nan, must be finite (<= 0 chooses it by cross-validation)",
 		  err.message, "nan alpha message");
-	opt.alpha = 0.0;
+	/* A negative alpha means "choose by cross-validation", as 0 does. */
+	{
+		cewb_fit_result r0;
+		opt.alpha = -1.0;
+		ok(cewb_fit_lasso(&prob, &opt, &res, &err) == CEWB_OK, "negative alpha accepted");
+		opt.alpha = 0.0;
+		cewb_fit_lasso(&prob, &opt, &r0, &err);
+		is_double(hyper(&r0, "alpha"), hyper(&res, "alpha"), 0.0,
+			  "negative alpha chooses alpha by cross-validation, as 0");
+		cewb_fit_result_release(&res);
+		cewb_fit_result_release(&r0);
+	}
 	opt.l1_ratio = 0.0;
 	is_int(CEWB_EINVAL, cewb_fit_enet(&prob, &opt, &res, &err), "l1_ratio 0 refused");
 	is_string("l1_ratio is 0, must be in (0, 1]", err.message, "l1_ratio message");
