@@ -153,6 +153,13 @@ typedef struct {
 } cewb_xval_result;
 
 cewb_xval_options cewb_xval_options_default(void);
+/* The k-fold split cewb_xval uses: rows shuffled by a generator seeded with
+ * seed and the repeat index, cut into k consecutive blocks (the first
+ * n_rows % k one row longer); fold[i] receives the fold (0..k-1) of row i.
+ * It depends only on n_rows, k, seed and repeat, so every method (and the
+ * inner choice of hyperparameters with opt->seed) sees the same splits. */
+void cewb_fit_kfold_assign(size_t n_rows, size_t k, uint64_t seed, size_t repeat,
+			   size_t *fold);
 /* Validate the fit described by opt on prob with the scheme in xopt. */
 cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		      const cewb_xval_options *xopt, cewb_xval_result *res,

@@ -48,7 +48,7 @@ cewb_fit_options cewb_fit_options_default(cewb_fit_method method)
 		o.tol = 0.0;
 		break;
 	case CEWB_FIT_BAYES:
-		o.tol = 1e-10; /* change of log(alpha) + log(lambda) */
+		o.tol = 1e-6; /* change of log(alpha) + log(lambda) */
 		o.max_iter = 300;
 		break;
 	case CEWB_FIT_ARDR:
@@ -359,7 +359,7 @@ cewb_status cewb_fit_std_scales(cewb_fit_std *s, const double *X, const double *
 	for (j = 0; j < n_cols; j++) {
 		double sd = sqrt(s->col_scale[j] / (double)n_rows);
 		/* A constant column keeps its scale, like the reference scaler. */
-		s->col_scale[j] = sd > 10.0 * DBL_EPSILON * (fabs(mean[j]) + 1e-300) ? sd : 1.0;
+		s->col_scale[j] = sd > 1e-10 * fabs(mean[j]) + 1e-300 ? sd : 1.0;
 	}
 	free(mean);
 	for (i = 0; i < n_rows; i++)
@@ -368,7 +368,7 @@ cewb_status cewb_fit_std_scales(cewb_fit_std *s, const double *X, const double *
 	for (i = 0; i < n_rows; i++)
 		vy += (y[i] - my) * (y[i] - my);
 	vy = sqrt(vy / (double)n_rows);
-	s->y_scale = vy > 10.0 * DBL_EPSILON * (fabs(my) + 1e-300) ? vy : 1.0;
+	s->y_scale = vy > 1e-10 * fabs(my) + 1e-300 ? vy : 1.0;
 	return CEWB_OK;
 }
 
