@@ -560,6 +560,120 @@ static void multi(void)
 	cewb_prior_free(pr);
 }
 
+/* A five-layer fcc (111) slab A B C A B (pbc T T F), or the bulk in the
+ * same frame (cell a1, a2, a3 = step to the next layer); a = 4.09 Å. */
+static cewb_structure *fcc111(int bulk, double rotate)
+{
+	double ah = 4.09 / sqrt(2.0), d = 4.09 / sqrt(3.0), c = cos(rotate), sn = sin(rotate);
+	size_t n = bulk ? 1 : 5, l, k;
+	cewb_structure *s = cewb_structure_alloc(n);
+	double a1[3] = { ah, 0, 0 }, a2[3] = { ah / 2, ah * sqrt(3.0) / 2, 0 };
+	double a3[3] = { (a1[0] + a2[0]) / 3, (a1[1] + a2[1]) / 3, d };
+	memset(s->cell, 0, sizeof s->cell);
+	memcpy(s->cell[0], a1, sizeof a1);
+	memcpy(s->cell[1], a2, sizeof a2);
+	if (bulk) {
+		memcpy(s->cell[2], a3, sizeof a3);
+	} else {
+		s->cell[2][2] = 4 * d + 20;
+		s->pbc[2] = 0;
+	}
+	for (l = 0; l < n; l++) {
+		double f = (double)(l % 3) / 3;
+		s->pos[l][0] = f * (a1[0] + a2[0]);
+		s->pos[l][1] = f * (a1[1] + a2[1]);
+		s->pos[l][2] = (double)l * d;
+		s->numbers[l] = 47;
+	}
+	/* rotate everything about z (a bulk in another frame) */
+	for (k = 0; k < 3; k++) {
+		double x = s->cell[k][0], y = s->cell[k][1];
+		s->cell[k][0] = c * x - sn * y;
+		s->cell[k][1] = sn * x + c * y;
+	}
+	for (l = 0; l < n; l++) {
+		double x = s->pos[l][0], y = s->pos[l][1];
+		s->pos[l][0] = c * x - sn * y;
+		s->pos[l][1] = sn * x + c * y;
+	}
+	return s;
+}
+
+/* Slab orbits onto bulk orbits. */
+static void bulk_classes(void)
+{
+	cewb_structure *ss = fcc111(0, 0), *bs = fcc111(1, 0), *rs = fcc111(1, 0.3);
+	cewb_lattice *sl = NULL, *bl = NULL, *rl = NULL;
+	cewb_space *ssp = NULL, *bsp = NULL, *rsp = NULL;
+	double cut[2] = { 5.2, 4.2 }, w[64];
+	long grp[64];
+	size_t o, n_free = 0, n_cls = 0, all_mapped = 1, b;
+	cewb_error err;
+	int deep_nn = 0;
+	if (!ok(cewb_lattice_build(ss, "Ag,Pd", 1e-5, &sl, &err) == CEWB_OK &&
+		cewb_lattice_build(bs, "Ag,Pd", 1e-5, &bl, &err) == CEWB_OK &&
+		cewb_lattice_build(rs, "Ag,Pd", 1e-5, &rl, &err) == CEWB_OK &&
+		cewb_space_build(sl, cut, 2, &ssp, &err) == CEWB_OK &&
+		cewb_space_build(bl, cut, 2, &bsp, &err) == CEWB_OK &&
+		cewb_space_build(rl, cut, 2, &rsp, &err) == CEWB_OK &&
+		ssp->n_orbits <= 64, "slab and bulk spaces")) {
+		diag("%s", err.message);
+		goto out;
+	}
+	ok(cewb_prior_bulk_classify(ssp, bsp, 1e-3, 0, grp, w, &err) == CEWB_OK,
+	   "classify every slab orbit");
+	for (o = 1; o < ssp->n_orbits; o++)
+		all_mapped &= grp[o] >= 0 && bsp->orbits[grp[o]].order == ssp->orbits[o].order &&
+			      fabs(bsp->orbits[grp[o]].radius - ssp->orbits[o].radius) < 1e-9;
+	ok(all_mapped && grp[0] == -1, "each slab orbit has a bulk orbit of its order and radius; "
+	   "the zerolet none");
+	ok(cewb_prior_bulk_classify(ssp, bsp, 1e-3, 0.5, grp, w, &err) == CEWB_OK,
+	   "classify with free surface layers");
+	for (o = 0; o < ssp->n_orbits; o++)
+		n_free += grp[o] < 0;
+	for (b = 0; b < bsp->n_orbits; b++) {
+		size_t c = 0;
+		for (o = 0; o < ssp->n_orbits; o++)
+			c += grp[o] == (long)b;
+		n_cls += c >= 2;
+	}
+	/* 5 layers: singlets of layers 1|3 and 2; pairs and triangles inside
+	 * layers 1-3 (counted by hand from the slab orbit list) */
+	is_int(14, (long)n_free, "zerolet and 13 surface orbits stay free");
+	is_int(5, (long)n_cls, "deep orbits fall into 5 shared bulk orbits");
+	for (o = 1; o < ssp->n_orbits; o++) {
+		const cewb_orbit *so = &ssp->orbits[o];
+		double p0[3], p1[3];
+		if (so->order != 2 || grp[o] < 0 || fabs(so->radius - 4.09 / sqrt(2.0) / 2) > 1e-6)
+			continue;
+		cewb_lsite_position(sl, &so->clusters[0], p0);
+		cewb_lsite_position(sl, &so->clusters[1], p1);
+		/* in-plane pair of the middle layer: 3 per cell of 5 sites, bulk
+		 * 6 per site, so its ECI is (6/1)/(3/5) = 10 times smaller */
+		if (fabs(p0[2] - p1[2]) < 0.1 && so->n_clusters == 3) {
+			deep_nn = 1;
+			is_double(10.0, w[so->first_param], 1e-12, "weight of the middle in-plane pair");
+		}
+	}
+	ok(deep_nn, "middle-layer nearest-neighbour pair found");
+	ok(cewb_prior_bulk_classify(ssp, rsp, 1e-3, 0.5, grp, w, &err) == CEWB_ENOFIT &&
+	   strncmp(err.message, "the slab sites do not sit on the bulk lattice", 45) == 0,
+	   "a bulk in another frame is refused");
+	ok(cewb_prior_bulk_classify(ssp, ssp, 1e-3, 0.5, grp, w, &err) == CEWB_EINVAL &&
+	   strcmp(err.message, "the bulk lattice must be periodic along a, b and c") == 0,
+	   "a slab is no bulk");
+out:
+	cewb_space_free(ssp);
+	cewb_space_free(bsp);
+	cewb_space_free(rsp);
+	cewb_lattice_free(sl);
+	cewb_lattice_free(bl);
+	cewb_lattice_free(rl);
+	cewb_structure_free(ss);
+	cewb_structure_free(bs);
+	cewb_structure_free(rs);
+}
+
 int main(void)
 {
 	struct data d;
@@ -570,6 +684,7 @@ int main(void)
 	editing(&d);
 	data_free(&d);
 	multi();
+	bulk_classes();
 	snprintf(path, sizeof path, "%s/tests/data/agpd_Xy.txt", top ? top : ".");
 	if (agpd(&d, path)) {
 		limits(&d);
