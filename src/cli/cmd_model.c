@@ -1,5 +1,5 @@
 /*
- * cmd_model.c - the model family: load lattice, space, orbits.
+ * cmd_model.c - the model family: load lattice, lattice, space, orbits, orbit.
  */
 #include "config.h"
 #include <math.h>
@@ -215,6 +215,86 @@ static int orbits_exec(struct session *s, const struct cmd_args *a)
 	return 0;
 }
 
+/* orbit A: one orbit in detail (representative cluster, distances, parameters). */
+static int orbit_exec(struct session *s, const struct cmd_args *a)
+{
+	const cewb_space *sp = s->space;
+	if (!sp)
+		return cmd_fail(s, "no cluster space: build one first with 'space CUT2 [CUT3 ...]'");
+	size_t k = (size_t)a->pos[0].i;
+	if (k >= sp->n_orbits)
+		return cmd_fail(s, "no orbit %zu: the space has orbits 0 to %zu", k, sp->n_orbits - 1);
+	const cewb_orbit *o = &sp->orbits[k];
+	double pos[CEWB_MAX_ORDER][3];
+	for (size_t i = 0; i < o->order; i++)
+		cewb_lsite_position(sp->lattice, &o->clusters[i], pos[i]);
+	if (out_is_json(s)) {
+		json_t *sites = json_array(), *params = json_array(), *dist = json_array();
+		for (size_t i = 0; i < o->order; i++) {
+			const cewb_lsite *ls = &o->clusters[i];
+			json_array_append_new(sites, json_pack("{s:i, s:[i,i,i], s:[f,f,f]}", "site",
+							       ls->site, "offset", ls->off[0],
+							       ls->off[1], ls->off[2], "position",
+							       pos[i][0], pos[i][1], pos[i][2]));
+			for (size_t j = i + 1; j < o->order; j++) {
+				double d2 = 0;
+				for (int c = 0; c < 3; c++)
+					d2 += (pos[i][c] - pos[j][c]) * (pos[i][c] - pos[j][c]);
+				json_array_append_new(dist, json_real(sqrt(d2)));
+			}
+		}
+		for (size_t j = 0; j < o->n_params; j++) {
+			json_t *mc = json_array();
+			for (size_t i = 0; i < o->order; i++)
+				json_array_append_new(mc, json_integer(o->mc[j * o->order + i]));
+			json_array_append_new(params, json_pack("{s:i, s:i, s:o}", "index",
+								(int)(o->first_param + j), "multiplicity",
+								(int)o->multiplicity[j], "point_functions",
+								mc));
+		}
+		out_json(s, json_pack("{s:i, s:i, s:f, s:f, s:i, s:i, s:o, s:o, s:o}", "index", (int)k,
+				      "order", (int)o->order, "radius", o->radius, "max_distance",
+				      o->max_distance, "n_clusters_per_cell", (int)o->n_clusters,
+				      "n_permutations", (int)o->n_perms, "sites", sites, "distances",
+				      dist, "parameters", params));
+		return 0;
+	}
+	out_printf(s, "orbit %zu: order %zu, radius %.4f Å, longest distance %.4f Å, "
+		   "%zu cluster%s per primitive cell\n", k, o->order, o->radius, o->max_distance,
+		   o->n_clusters, o->n_clusters == 1 ? "" : "s");
+	if (o->order) {
+		out_printf(s, "representative cluster (site, cell offset, position in Å):\n");
+		for (size_t i = 0; i < o->order; i++) {
+			const cewb_lsite *ls = &o->clusters[i];
+			out_printf(s, "  %3d  [%3d %3d %3d]  %10.5f %10.5f %10.5f\n", ls->site,
+				   ls->off[0], ls->off[1], ls->off[2], pos[i][0], pos[i][1],
+				   pos[i][2]);
+		}
+	}
+	if (o->order >= 2) {
+		out_printf(s, "distances:");
+		for (size_t i = 0; i < o->order; i++)
+			for (size_t j = i + 1; j < o->order; j++) {
+				double d2 = 0;
+				for (int c = 0; c < 3; c++)
+					d2 += (pos[i][c] - pos[j][c]) * (pos[i][c] - pos[j][c]);
+				out_printf(s, " %.4f", sqrt(d2));
+			}
+		out_printf(s, "\n");
+	}
+	if (o->order)
+		out_printf(s, "%zu allowed site permutation%s\n", o->n_perms,
+			   o->n_perms == 1 ? "" : "s");
+	for (size_t j = 0; j < o->n_params; j++) {
+		out_printf(s, "parameter %zu: multiplicity %zu, point functions [", o->first_param + j,
+			   o->multiplicity[j]);
+		for (size_t i = 0; i < o->order; i++)
+			out_printf(s, "%s%d", i ? " " : "", o->mc[j * o->order + i]);
+		out_printf(s, "]\n");
+	}
+	return 0;
+}
+
 /* lattice: show the current lattice. */
 static int lattice_exec(struct session *s, const struct cmd_args *a)
 {
@@ -248,6 +328,11 @@ static const struct cmd_arg space_opts[] = {
 	{ .name = "force", .type = ARG_FLAG, .help = "build even above --max-orbits" },
 	{ .name = NULL }
 };
+static const struct cmd_arg orbit_pos[] = {
+	{ .name = "orbit", .type = ARG_INT, .min = 0, .max = 1e9, .metavar = "A",
+	  .help = "orbit index", .complete = COMPLETE_ORBIT },
+	{ .name = NULL }
+};
 static const struct cmd_arg orbits_opts[] = {
 	{ .name = "order", .type = ARG_INT, .min = 0, .max = CEWB_MAX_ORDER, .metavar = "N",
 	  .help = "list only orbits of this order" },
@@ -265,5 +350,8 @@ const struct cmd_entry cmd_model_entries[] = {
 	  .options = space_opts, .exec = space_exec, .page = "space", .flags = CMD_REPORTS },
 	{ .name = "orbits", .group = "model", .summary = "list the orbits of the cluster space",
 	  .options = orbits_opts, .exec = orbits_exec, .page = "orbits", .flags = CMD_REPORTS },
+	{ .name = "orbit", .group = "model", .summary = "show one orbit in detail",
+	  .positionals = orbit_pos, .min_pos = 1, .max_pos = 1, .exec = orbit_exec,
+	  .page = "orbit", .flags = CMD_REPORTS },
 	{ .name = NULL }
 };
