@@ -142,7 +142,7 @@ static void make_curve(void)
 }
 
 /* ECI data: 30 orbits of orders 0..4 with decaying ECIs. */
-static double eci_r[30], eci_v[30];
+static double eci_r[30], eci_v[30], eci_s[30];
 static int eci_o[30];
 
 /* Fill the ECI data. */
@@ -154,6 +154,7 @@ static void make_eci(void)
 		eci_o[i] = i == 0 ? 0 : i == 1 ? 1 : i < 14 ? 2 : i < 24 ? 3 : 4;
 		eci_r[i] = eci_o[i] < 2 ? 0 : 1.0 + 0.3 * (i % 10) + 0.2 * eci_o[i];
 		eci_v[i] = (i == 0 ? -20 : 30) * exp(-eci_r[i]) * cos(1.7 * i);
+		eci_s[i] = 0.2 + 0.1 * (i % 3);
 	}
 }
 
@@ -212,7 +213,7 @@ static cewb_status draw(int kind, const plot_options *o, plot_result *res, cewb_
 		c.x = lc_x;
 		return plot_path(&c, PLOT_PATH_THRESHOLD, 80, o, res, err);
 	case 4:
-		return plot_eci(30, eci_r, eci_v, eci_o, o, res, err);
+		return plot_eci(30, eci_r, eci_v, eci_s, eci_o, o, res, err);
 	case 5:
 		return plot_parity(40, par_t, par_p, par_v, o, res, err);
 	case 6:
@@ -635,11 +636,11 @@ static void test_errors(void)
 	is_int(CEWB_EINVAL, plot_path(&c, PLOT_PATH_ALPHA, NAN, &o, &res, &err),
 	       "curve of NaN refused");
 	is_string("no finite values to plot", err.message, "its message");
-	is_int(CEWB_EINVAL, plot_eci(0, NULL, NULL, NULL, &o, &res, &err), "no ECIs");
+	is_int(CEWB_EINVAL, plot_eci(0, NULL, NULL, NULL, NULL, &o, &res, &err), "no ECIs");
 	is_string("no ECIs to plot", err.message, "its message");
 	{
 		int ord = -1;
-		is_int(CEWB_EINVAL, plot_eci(1, &x, &x, &ord, &o, &res, &err), "bad order");
+		is_int(CEWB_EINVAL, plot_eci(1, &x, &x, NULL, &ord, &o, &res, &err), "bad order");
 		is_string("orbit 0 has order -1", err.message, "its message");
 	}
 	is_int(CEWB_EINVAL, plot_parity(1, &y, &x, NULL, &o, &res, &err), "parity of NaN");

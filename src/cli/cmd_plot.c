@@ -186,24 +186,46 @@ static int plot_report(struct session *s, const char *what, const plot_options *
 	return rc;
 }
 
-/* plot eci: ECIs of the last fit against orbit radius, one colour per order. */
+/* The stored validation when it belongs to the current training matrix. */
+static const struct fit_validation_data *fresh_validation(const struct session *s)
+{
+	const struct fit_validation_data *v = s->fit_data ? &s->fit_data->validation : NULL;
+
+	return v && v->have && v->predicted && v->X_id == s->train.X ? v : NULL;
+}
+
+/*
+ * plot eci: ECIs of the last fit against orbit radius, one colour per order,
+ * with the spread over the splits of the stored validation of the same
+ * method as error bars.
+ */
 static int plot_eci_cmd(struct session *s, const plot_options *o, plot_result *res,
 			cewb_error *err, cewb_status *st)
 {
-	const cewb_space *sp = s->space;
-	size_t n = sp->n_params, j, k = 0;
-	double *radius, *eci;
+	const cewb_space *sp;
+	const struct fit_validation_data *v;
+	size_t n, j, k = 0;
+	double *radius, *eci, *sd = NULL;
 	int *order;
 
 	if (need_fit(s))
 		return 1;
+	sp = s->space;
+	n = sp->n_params;
+	v = fresh_validation(s);
+	if (v && (!v->eci_std || v->n_params != n ||
+		  strcmp(v->method, cewb_fit_method_name(s->fit.opt.method)) != 0))
+		v = NULL;
 	radius = malloc(n * sizeof *radius);
 	eci = malloc(n * sizeof *eci);
 	order = malloc(n * sizeof *order);
-	if (!radius || !eci || !order) {
+	if (v)
+		sd = malloc(n * sizeof *sd);
+	if (!radius || !eci || !order || (v && !sd)) {
 		free(radius);
 		free(eci);
 		free(order);
+		free(sd);
 		return cmd_fail(s, "out of memory");
 	}
 	/* The zerolet is an energy offset, not an interaction: left out. */
@@ -213,6 +235,8 @@ static int plot_eci_cmd(struct session *s, const plot_options *o, plot_result *r
 			continue;
 		radius[k] = orb->radius;
 		eci[k] = s->fit.res.eci[j] * MEV;
+		if (sd)
+			sd[k] = v->eci_std[j] * MEV;
 		order[k] = (int)orb->order;
 		k++;
 	}
@@ -220,21 +244,15 @@ static int plot_eci_cmd(struct session *s, const plot_options *o, plot_result *r
 		free(radius);
 		free(eci);
 		free(order);
+		free(sd);
 		return cmd_fail(s, "the cluster space has no orbit beyond the zerolet");
 	}
-	*st = plot_eci(k, radius, eci, order, o, res, err);
+	*st = plot_eci(k, radius, eci, sd, order, o, res, err);
 	free(radius);
 	free(eci);
 	free(order);
+	free(sd);
 	return 0;
-}
-
-/* The stored validation when it belongs to the current training matrix. */
-static const struct fit_validation_data *fresh_validation(const struct session *s)
-{
-	const struct fit_validation_data *v = s->fit_data ? &s->fit_data->validation : NULL;
-
-	return v && v->have && v->predicted && v->X_id == s->train.X ? v : NULL;
 }
 
 /*

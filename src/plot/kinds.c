@@ -307,8 +307,8 @@ static const char *order_name(int order)
 
 /* ECIs against orbit radius, one colour and key entry per cluster order. */
 cewb_status plot_eci(size_t n_orbits, const double *radius, const double *eci,
-		     const int *order, const plot_options *options, plot_result *result,
-		     cewb_error *err)
+		     const double *eci_std, const int *order, const plot_options *options,
+		     plot_result *result, cewb_error *err)
 {
 	plot_buf s = { 0 }, t = { 0 };
 	int omin = 0, omax = 0, o, first = 1, n_series = 0;
@@ -325,12 +325,14 @@ cewb_status plot_eci(size_t n_orbits, const double *radius, const double *eci,
 		if (i == 0 || order[i] > omax)
 			omax = order[i];
 	}
-	plot_buf_printf(&t, "# ECIs against radius\n# %6s %6s %13s %13s\n", "orbit", "order",
-			"radius", "eci");
+	plot_buf_printf(&t, "# ECIs against radius\n# %6s %6s %13s %13s%s\n", "orbit", "order",
+			"radius", "eci", eci_std ? "           std" : "");
 	for (i = 0; i < n_orbits; i++) {
 		plot_buf_printf(&t, "  %6zu %6d", i, order[i]);
 		table_num(&t, radius[i]);
 		table_num(&t, eci[i]);
+		if (eci_std)
+			table_num(&t, eci_std[i]);
 		plot_buf_puts(&t, "\n");
 	}
 	/* One datablock per order, so each gets its own colour and key entry. */
@@ -346,6 +348,8 @@ cewb_status plot_eci(size_t n_orbits, const double *radius, const double *eci,
 			plot_buf_num(&s, radius[i]);
 			plot_buf_puts(&s, " ");
 			plot_buf_num(&s, eci[i]);
+			plot_buf_puts(&s, " ");
+			plot_buf_num(&s, eci_std && isfinite(eci_std[i]) ? eci_std[i] : 0.0);
 			plot_buf_puts(&s, "\n");
 		}
 		if (any) {
@@ -379,7 +383,14 @@ cewb_status plot_eci(size_t n_orbits, const double *radius, const double *eci,
 			snprintf(title, sizeof title, "%s", name);
 		else
 			snprintf(title, sizeof title, "order %d", o);
-		/* Filled circles on images; distinct letters on the text terminal. */
+		/* Error bars (no key entry), then filled circles on images and
+		 * distinct letters on the text terminal. */
+		if (eci_std) {
+			plot_buf_printf(&s, "%s$eci%d using 1:2:3 with yerrorbars pt 7 ps 0 "
+					"lc rgb '%s' notitle", first ? "plot " : ", ", o,
+					order_colour(o));
+			first = 0;
+		}
 		plot_buf_printf(&s, "%s$eci%d using 1:2 with points pt (cewb_dumb ? %d : 7) "
 				"ps 1.2 lc rgb '%s' title '%s'", first ? "plot " : ", ", o, o + 1,
 				order_colour(o), title);

@@ -137,10 +137,13 @@ cewb_status plot_convergence(const plot_curve *curve, const plot_options *option
 cewb_status plot_path(const plot_curve *curve, plot_path_kind kind, double chosen,
 		      const plot_options *options, plot_result *result, cewb_error *err);
 
-/* ECIs against orbit radius, one colour and key entry per cluster order. */
+/*
+ * ECIs against orbit radius, one colour and key entry per cluster order;
+ * eci_std (NULL for none) draws error bars of one standard deviation.
+ */
 cewb_status plot_eci(size_t n_orbits, const double *radius, const double *eci,
-		     const int *order, const plot_options *options, plot_result *result,
-		     cewb_error *err);
+		     const double *eci_std, const int *order, const plot_options *options,
+		     plot_result *result, cewb_error *err);
 
 /*
  * Parity: predicted against target with the line y = x; is_valid[i] != 0
