@@ -1,10 +1,10 @@
 #!/bin/sh
 # Drive the real prompt in tmux as a person would: tab completion of
-# commands, subcommands, options, file names and info keys; history kept
+# commands, subcommands, options, file names, orbit indices and info keys; history kept
 # in $HOME across sessions; Ctrl-C interrupting a long command (the
 # session stays as before) and clearing a line; Ctrl-D leaving.
 : "${top_srcdir:=.}" "${CEWB:=./cewb}"
-N=12
+N=13
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "1..0 # SKIP tmux is not installed"
 	exit 0
@@ -42,8 +42,8 @@ lit() { T send-keys -t cewb -l -- "$1"; sleep 0.2; }
 
 echo "1..$N"
 start; ok $? "the prompt appears"
-lit "orb"; keys Tab
-last_line | grep -q '^cewb> orbits$'; ok $? "completes a command"
+lit "vec"; keys Tab
+last_line | grep -q '^cewb> vectors$'; ok $? "completes a command"
 keys C-u; lit "load la"; keys Tab
 last_line | grep -q '^cewb> load lattice$'; ok $? "completes a subcommand"
 lit "examples/agpd/pri"; keys Tab
@@ -52,6 +52,9 @@ lit "--spe"; keys Tab
 last_line | grep -q 'primitive.xyz --species$'; ok $? "completes an option"
 lit "Ag,Pd; space 8"; keys Enter
 wait_for "9 parameters in 9 orbits"; ok $? "runs the commands"
+lit "orbit "; keys Tab Tab
+screen | grep -Eq '^0 +1 +2 +3 +4 +5 +6 +7 +8 *$'; ok $? "completes orbit indices"
+keys C-u
 lit "load structures examples/agpd/structures.xyz --target mix"; keys Tab
 last_line | grep -q -- '--target mixing_energy$'; ok $? "completes an info key of the file"
 keys C-u
