@@ -181,6 +181,8 @@ static int plot_report(struct session *s, const char *what, const plot_options *
 		out_printf(s, "%s", res->text);
 	} else if (res->dest == PLOT_TO_FILE) {
 		out_printf(s, "wrote %s\n", o->output);
+	} else if (res->dest == PLOT_TO_WINDOW) {
+		out_printf(s, "drew %s in a gnuplot window\n", what);
 	}
 	plot_result_release(res);
 	return rc;
