@@ -330,168 +330,9 @@ static int map_exec(struct session *s, const struct cmd_args *a)
 	return 0;
 }
 
-/* ---- load structures, structures (full versions: mapping, weights) ---- */
+/* ---- structures [--problems] ---- */
 
 static const char *const map_names[] = { "ideal", "mapped", "warned", "refused" };
-
-/* Size of a training structure on the lattice (sites of its supercell). */
-static size_t item_sites(const struct train_item *it)
-{
-	return it->ideal ? it->ideal->n_atoms : it->s->n_atoms;
-}
-
-/*
- * load structures FILE [--target KEY] [--per-atom|--total] [--weight KEY]
- * [--map] [thresholds]: every frame or none.
- */
-static int load_exec(struct session *s, const struct cmd_args *a)
-{
-	const char *path = a->pos[0].s;
-	if (!s->lattice)
-		return cmd_fail(s, "no lattice: load one first with 'load lattice FILE --species A,B'");
-	if (arg_flag(a, "per-atom") && arg_flag(a, "total"))
-		return cmd_fail(s, "--per-atom and --total exclude each other");
-	cewb_frames fr = { 0, NULL };
-	cewb_error err;
-	cewb_error_clear(&err);
-	if (cewb_structure_read_any(path, NULL, &fr, &err) != CEWB_OK)
-		return cmd_fail(s, "%s", err.message);
-	if (fr.n == 0) {
-		cewb_frames_release(&fr);
-		return cmd_fail(s, "%s: no frames", path);
-	}
-	cewb_load_options opt;
-	cewb_load_options_default(&opt);
-	opt.target_key = arg_str(a, "target");
-	if (!opt.target_key && cewb_structure_info(fr.frames[0], "mixing_energy"))
-		opt.target_key = "mixing_energy";
-	else if (!opt.target_key && cewb_structure_info(fr.frames[0], "energy"))
-		opt.target_key = "energy";
-	opt.total = arg_flag(a, "total");
-	opt.weight_key = arg_str(a, "weight");
-	opt.map = arg_flag(a, "map");
-	opt.tol = s->match_tol;
-	map_options(a, &opt.map_options);
-
-	cewb_dataset *ds = cewb_dataset_alloc(s->lattice, s->space);
-	cewb_load_result res;
-	if (!ds) {
-		cewb_frames_release(&fr);
-		return cmd_fail(s, "out of memory");
-	}
-	if (cewb_dataset_add_frames(ds, &fr, path, &opt, &res, &err) != CEWB_OK) {
-		cewb_dataset_free(ds);
-		cewb_frames_release(&fr);
-		return cmd_fail(s, "%s", err.message);
-	}
-	cewb_frames_release(&fr);
-
-	/* The new set: the old items (moved) followed by the new ones. */
-	size_t n_old = s->train.n, n_new = ds->n, n = n_old + n_new;
-	size_t p = s->space ? s->space->n_params : 0;
-	struct train_set t = { 0 };
-	t.items = calloc(n, sizeof(*t.items));
-	t.X = p ? malloc(sizeof(double) * n * p) : NULL;
-	size_t *sizes = malloc(sizeof(size_t) * n);
-	char *skip = malloc(n);
-	long *dup = malloc(sizeof(long) * n);
-	char *key = opt.target_key ? strdup(opt.target_key)
-		    : s->train.target_key ? strdup(s->train.target_key) : NULL;
-	if (!t.items || (p && !t.X) || !sizes || !skip || !dup ||
-	    ((opt.target_key || s->train.target_key) && !key)) {
-		free(t.items), free(t.X), free(sizes), free(skip), free(dup), free(key);
-		cewb_dataset_free(ds);
-		return cmd_fail(s, "out of memory");
-	}
-	for (size_t i = 0; i < n_new; i++) {
-		cewb_entry *e = &ds->entries[i];
-		struct train_item *it = &t.items[n_old + i];
-		it->s = e->structure;
-		it->ideal = e->ideal;
-		it->file = e->file;
-		it->frame = e->frame;
-		it->target = e->target;
-		it->weight = e->weight;
-		it->map = (enum map_status)e->map.status;
-		it->map_reason = e->map.reason[0] ? strdup(e->map.reason) : NULL;
-		it->volumetric_strain = e->map.volumetric_strain;
-		it->drmax = e->map.drmax;
-		it->dravg = e->map.dravg;
-		e->structure = NULL;
-		e->ideal = NULL;
-		e->file = NULL;
-	}
-	memcpy(t.items, s->train.items, n_old * sizeof(*t.items));
-	t.n = n;
-	t.n_params = p;
-	t.target_key = key;
-	if (p) {
-		if (n_old)
-			memcpy(t.X, s->train.X, sizeof(double) * n_old * p);
-		memcpy(t.X + n_old * p, ds->cvecs, sizeof(double) * n_new * p);
-	}
-	cewb_dataset_free(ds);
-
-	/* Structures already there (same cluster vector and size) are reported. */
-	size_t n_dup = 0;
-	if (p) {
-		for (size_t i = 0; i < n; i++) {
-			sizes[i] = item_sites(&t.items[i]);
-			skip[i] = t.items[i].map == MAP_REFUSED;
-		}
-		if (cewb_cvec_duplicates(t.X, n, p, sizes, skip, dup, &err) != CEWB_OK)
-			for (size_t i = 0; i < n; i++)
-				dup[i] = -1;
-		for (size_t i = n_old; i < n; i++)
-			n_dup += dup[i] >= 0;
-	}
-
-	/* Swap: the old items now belong to t; free only the old arrays. */
-	free(s->train.items);
-	free(s->train.X);
-	free(s->train.target_key);
-	memset(&s->train, 0, sizeof(s->train));
-	session_set_train(s, &t);
-
-	if (out_is_json(s)) {
-		json_t *dl = json_array();
-		for (size_t i = n_old; p && i < n; i++)
-			if (dup[i] >= 0)
-				json_array_append_new(dl, json_pack("{s:i, s:i}", "index", (int)i,
-								    "same_as", (int)dup[i]));
-		out_json(s, json_pack("{s:s, s:i, s:i, s:s?, s:b, s:{s:i, s:i, s:i, s:i}, s:o}",
-				      "file", path, "n_loaded", (int)n_new, "n_structures",
-				      (int)n, "target", opt.target_key, "vectors", p > 0,
-				      "mapping", "ideal",
-				      (int)(n_new - res.n_mapped - res.n_warned - res.n_refused),
-				      "mapped", (int)res.n_mapped, "warned", (int)res.n_warned,
-				      "refused", (int)res.n_refused, "duplicates", dl));
-	} else {
-		out_printf(s, "loaded %zu structure%s from %s (%zu in the training set)", n_new,
-			   n_new == 1 ? "" : "s", path, n);
-		if (opt.target_key)
-			out_printf(s, "; target %s%s", opt.target_key, opt.total ? " / atoms" : "");
-		out_printf(s, "\n");
-		if (opt.map)
-			out_printf(s, "mapping: %zu ideal, %zu mapped, %zu warned, %zu refused%s\n",
-				   n_new - res.n_mapped - res.n_warned - res.n_refused, res.n_mapped,
-				   res.n_warned, res.n_refused,
-				   res.n_warned + res.n_refused ? " (see 'structures --problems')"
-								 : "");
-		size_t shown = 0;
-		for (size_t i = n_old; p && i < n; i++) {
-			if (dup[i] < 0)
-				continue;
-			if (shown++ < 10)
-				out_printf(s, "structure %zu (frame %zu) has the cluster vector and size "
-					      "of structure %ld\n", i, s->train.items[i].frame, dup[i]);
-		}
-		if (n_dup > 10)
-			out_printf(s, "... %zu duplicates in all\n", n_dup);
-	}
-	free(sizes), free(skip), free(dup);
-	return 0;
-}
 
 /* Order of problems: refused first, then the largest displacement. */
 static const struct train_set *prob_set;
@@ -532,15 +373,15 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 			e.structure = it->s;
 			e.ideal = it->ideal;
 			cewb_entry_composition(&e, comp, sizeof(comp));
-			json_array_append_new(
-				list,
-				json_pack("{s:i, s:s, s:i, s:i, s:o, s:s, s:{s:s, s:s?, s:o, s:o, s:o}}",
-					  "index", (int)order[k], "file", it->file, "frame",
-					  (int)it->frame, "n_atoms", (int)it->s->n_atoms, "target",
-					  jnum(it->target), "composition", comp, "mapping", "status",
-					  map_names[it->map], "reason", it->map_reason,
-					  "volumetric_strain", jnum(it->volumetric_strain), "drmax",
-					  jnum(it->drmax), "dravg", jnum(it->dravg)));
+			json_t *one = json_pack(
+				"{s:i, s:s, s:i, s:i, s:o, s:{s:s, s:s?, s:f, s:f, s:f}}", "index",
+				(int)order[k], "file", it->file, "frame", (int)it->frame, "n_atoms",
+				(int)it->s->n_atoms, "target", jnum(it->target), "mapping", "status",
+				map_names[it->map], "reason", it->map_reason, "volumetric_strain",
+				it->volumetric_strain, "drmax", it->drmax, "dravg", it->dravg);
+			if (problems)
+				json_object_set_new(one, "composition", json_string(comp));
+			json_array_append_new(list, one);
 		}
 		out_json(s, json_pack("{s:o}", "structures", list));
 		free(order);
@@ -629,19 +470,6 @@ static const struct cmd_arg map_opts[] = {
 	{ .name = NULL }
 };
 
-static const struct cmd_arg load_opts[] = {
-	{ .name = "target", .type = ARG_STRING, .metavar = "KEY", .complete = COMPLETE_INFO_KEY,
-	  .help = "info key holding the target (default mixing_energy or energy)" },
-	{ .name = "per-atom", .type = ARG_FLAG, .help = "the target is per atom (default)" },
-	{ .name = "total", .type = ARG_FLAG,
-	  .help = "the target is a total: divide it by the number of atoms" },
-	{ .name = "weight", .type = ARG_STRING, .metavar = "KEY", .complete = COMPLETE_INFO_KEY,
-	  .help = "info key holding the weight of each structure (default 1)" },
-	{ .name = "map", .type = ARG_FLAG,
-	  .help = "map relaxed structures onto the lattice (see 'help map')" },
-	MAP_THRESHOLDS,
-	{ .name = NULL }
-};
 static const struct cmd_arg structures_opts[] = {
 	{ .name = "problems", .type = ARG_FLAG,
 	  .help = "only the warned and refused structures, worst first" },
@@ -649,14 +477,11 @@ static const struct cmd_arg structures_opts[] = {
 };
 
 /*
- * Full versions of `load structures` and `structures` (mapping, weights,
- * totals, duplicates, problems).  They take over from the basic ones when
- * this array is listed in cmd.c in their place.
+ * `structures` with --problems (the default table and JSON as before); it
+ * takes over from the basic entry when this array is listed in cmd.c in
+ * its place.
  */
 const struct cmd_entry cmd_data_train_entries[] = {
-	{ .name = "load structures", .group = "data", .summary = "add training structures",
-	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = load_opts,
-	  .exec = load_exec, .page = "load-structures", .flags = CMD_REPORTS },
 	{ .name = "structures", .group = "data", .summary = "list the training structures",
 	  .options = structures_opts, .exec = structures_exec, .page = "structures",
 	  .flags = CMD_REPORTS },
