@@ -125,7 +125,8 @@ static cewb_prior *need_prior(struct session *s)
 }
 
 /* Keep the plain Lambda of the session in step with the prior: set when the
- * prior is a plain matrix (no merges, removals or means), else NULL. */
+ * prior is a plain matrix (no merges, removals or means), else NULL.  A
+ * fit made with the previous prior is dropped (other fits stay). */
 static void sync_lambda(struct session *s, const cewb_prior *pr)
 {
 	size_t n = cewb_prior_n_params(pr), a;
@@ -136,7 +137,8 @@ static void sync_lambda(struct session *s, const cewb_prior *pr)
 	s->lambda = NULL;
 	if (plain && (s->lambda = malloc(n * n * sizeof *s->lambda)))
 		cewb_prior_lambda(pr, s->lambda);
-	session_drop_fit(s);
+	if (s->fit.have && s->fit.opt.method == CEWB_FIT_PRIOR)
+		session_drop_fit(s);
 }
 
 /* A width as text. */
