@@ -24,6 +24,7 @@
 #include "session.h"
 #include "fit_data.h"
 #include "cmd_prior.h"
+#include "cewb/mapping.h"
 
 #define MEV 1000.0	/* text reports: eV/atom -> meV/atom */
 
@@ -839,6 +840,7 @@ static const char *eci_sigma(const struct session *s, double *sd)
 	}
 	const struct fit_validation_data *v = s->fit_data ? &s->fit_data->validation : NULL;
 	if (v && v->have && v->X_id == s->train.X && v->n_params == fr->n_cols &&
+	    v->n_rows == s->fit.n_rows &&
 	    strcmp(v->method, cewb_fit_method_name(fr->method)) == 0) {
 		memcpy(sd, v->eci_std, fr->n_cols * sizeof *sd);
 		return "ensemble";
@@ -944,8 +946,23 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 	if (!key)
 		key = s->train.target_key;
 	int any_target = 0;
+	int map = arg_flag(a, "map");
 	for (size_t i = 0; i < n; i++) {
-		if (cewb_cvec_compute(sp, fr_in.frames[i], s->match_tol, x, &err) != CEWB_OK) {
+		cewb_structure *ideal = NULL;
+		cewb_status st = CEWB_OK;
+		if (map) {
+			cewb_map_report rep;
+			memset(&rep, 0, sizeof rep);
+			st = cewb_map_structure(s->lattice, fr_in.frames[i], NULL, &rep, &err);
+			if (st == CEWB_OK && !(ideal = cewb_map_ideal_structure(&rep)))
+				st = cewb_error_set(&err, CEWB_ENOMEM, "out of memory");
+			cewb_map_report_release(&rep);
+		}
+		if (st == CEWB_OK)
+			st = cewb_cvec_compute(sp, ideal ? ideal : fr_in.frames[i], s->match_tol, x,
+					       &err);
+		cewb_structure_free(ideal);
+		if (st != CEWB_OK) {
 			free(x);
 			free(pred);
 			free(sig);
@@ -1368,6 +1385,8 @@ static const struct cmd_arg eci_opts[] = {
 	{ .name = NULL }
 };
 static const struct cmd_arg predict_opts[] = {
+	{ .name = "map", .type = ARG_FLAG,
+	  .help = "map relaxed structures onto the lattice first (as load structures)" },
 	{ .name = "target", .type = ARG_STRING, .metavar = "KEY", .complete = COMPLETE_INFO_KEY,
 	  .help = "compare with this info value (default: the training target key)" },
 	{ .name = NULL }
