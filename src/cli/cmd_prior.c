@@ -485,6 +485,9 @@ static int couple_exec(struct session *s, const struct cmd_args *a)
 	int given;
 	if (!pr)
 		return 1;
+	if (!arg_set(a, "scale"))
+		return cmd_fail(s, "--scale is required (the coupling width of the most similar "
+				"orbits)");
 	sel = selector_of(a, &given);
 	if (cewb_similarity_parse(arg_str(a, "similar"), &m, &err))
 		return cmd_fail(s, "%s", err.message);
@@ -564,6 +567,8 @@ static int couple_bulk_exec(struct session *s, const struct cmd_args *a)
 	int rc = 1;
 	if (!pr)
 		return 1;
+	if (!arg_set(a, "sigma"))
+		return cmd_fail(s, "--sigma is required (the coupling width)");
 	if (!s->space->lattice->pbc[0] || !s->space->lattice->pbc[1] ||
 	    s->space->lattice->pbc[2])
 		return cmd_fail(s, "the current lattice is not a slab (pbc T,T,F)");
