@@ -47,7 +47,8 @@ double cewb_fit_rmse(const double *X, size_t n_rows, size_t n_cols, const double
  * Column standardisation used by every method with opt->standardize = 1:
  * column j is divided by its standard deviation over the rows (population
  * formula, about the column mean, the mean itself is NOT removed), a
- * constant column (the zerolet) keeps scale 1; y is divided by its standard
+ * constant column (the zerolet; standard deviation below 1e-10 times the
+ * mean) keeps scale 1; y is divided by its standard
  * deviation (1 when y is constant).  A coefficient t_s found on the scaled
  * data maps back as t_j = t_s_j * y_scale / col_scale[j].
  */
@@ -107,15 +108,17 @@ cewb_status cewb_fit_weighted_copy(const cewb_fit_problem *prob, double **Xw, do
 
 /*
  * Linear smoother shared by OLS, ridge, prior and GLS with diagonal weights:
- * theta = B y~, with y~ = sqrt(W) y and B = A^+ X~' (n_cols x n_rows),
- * X~ = sqrt(W) X.  Cross-validation uses B for closed-form held-out residuals.
+ * theta = W X~' y~ with X~ = sqrt(W) X, y~ = sqrt(W) y and the small matrix
+ * W = (X~'X~ + Lambda)^+ (n_cols x n_cols).  Cross-validation removes rows in
+ * closed form with it (B = W X~' is the smoother matrix, H = X~ B the hat).
  */
 typedef struct {
 	size_t n_rows, n_cols;
-	double *B;          /* n_cols x n_rows, row-major */
-	double *Xw;         /* n_rows x n_cols, sqrt(W) X */
-	double *yw;         /* n_rows, sqrt(W) y */
+	double *W;          /* n_cols x n_cols, symmetric, row-major */
+	const double *Xw;   /* n_rows x n_cols, sqrt(W) X (the problem's X without weights) */
+	const double *yw;   /* n_rows, sqrt(W) y */
 	double *sw;         /* n_rows, sqrt(w_i) (all 1 without weights) */
+	double *own;        /* storage behind Xw, yw when weighted, else NULL */
 	size_t rank;        /* numerical rank of X~ (OLS) or n_cols */
 	int exact_cv;       /* 1 when held-out refits equal the closed form */
 } cewb_fit_smoother;

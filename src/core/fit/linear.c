@@ -1,8 +1,12 @@
 /*
  * Linear fits: OLS through the SVD, ridge, the general prior Lambda, GLS.
  *
- * All four are linear smoothers theta = B y~ (y~ = sqrt(W) y), built once by
- * cewb_fit_smoother_build; cross-validation reuses B for closed forms.
+ * All four are linear smoothers theta = W X~' y~ (X~ = sqrt(W) X, y~ =
+ * sqrt(W) y, W a small n_cols x n_cols matrix), built once by
+ * cewb_fit_smoother_build; cross-validation reuses W for closed forms.
+ * OLS and ridge take W from the right singular vectors of X~ (LAPACK dgesvd
+ * reduces the tall matrix by a QR first and never forms the left vectors);
+ * the prior takes W = (X~'X~ + Lambda)^-1 by Cholesky.
  */
 #include "config.h"
 #include <float.h>
@@ -19,20 +23,29 @@ void cewb_fit_smoother_release(cewb_fit_smoother *sm)
 {
 	if (!sm)
 		return;
-	free(sm->B);
-	free(sm->Xw);
-	free(sm->yw);
+	free(sm->W);
 	free(sm->sw);
+	free(sm->own);
 	memset(sm, 0, sizeof *sm);
 }
 
-/* Thin SVD of the n x p row-major matrix A (destroyed): U n x r, s r, Vt r x p. */
-static cewb_status thin_svd(double *A, size_t n, size_t p, double *U, double *s, double *Vt,
-			    cewb_error *err)
+/*
+ * Singular values s (r of them) and right singular vectors Vt (r x p,
+ * row-major) of the n x p row-major matrix A (destroyed).  LAPACK sees the
+ * same memory as the column-major p x n matrix A', whose left vectors are
+ * our right ones, so no transposed copy is made.
+ */
+static cewb_status right_svd(double *A, size_t n, size_t p, double *s, double *Vt,
+			     cewb_error *err)
 {
 	size_t r = n < p ? n : p;
-	lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', (lapack_int)n, (lapack_int)p, A,
-					 (lapack_int)p, s, U, (lapack_int)r, Vt, (lapack_int)p);
+	double dummy = 0.0, *superb = malloc((r + 1) * sizeof *superb);
+	lapack_int info;
+	if (!superb)
+		CEWB_RAISE(err, CEWB_ENOMEM, "svd: out of memory");
+	info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'S', 'N', (lapack_int)p, (lapack_int)n, A,
+			      (lapack_int)p, s, Vt, (lapack_int)p, &dummy, 1, superb);
+	free(superb);
 	if (info < 0)
 		CEWB_RAISE(err, CEWB_ENOMEM, "svd: workspace (lapack %d)", (int)info);
 	if (info > 0)
@@ -41,49 +54,35 @@ static cewb_status thin_svd(double *A, size_t n, size_t p, double *U, double *s,
 	return CEWB_OK;
 }
 
-/* B = Vt' diag(d) U' for the first k singular triplets (B is p x n). */
-static void svd_smoother(const double *U, const double *Vt, const double *d, size_t n,
-			 size_t p, size_t r, size_t k, double *B, double *T)
-{
-	size_t i, j;
-	/* T = diag(d) U'(k x n) */
-	for (j = 0; j < k; j++)
-		for (i = 0; i < n; i++)
-			T[j * n + i] = d[j] * U[i * r + j];
-	if (k == 0) {
-		memset(B, 0, p * n * sizeof *B);
-		return;
-	}
-	cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)n, (int)k, 1.0, Vt,
-		    (int)p, T, (int)n, 0.0, B, (int)n);
-}
-
 /*
- * Ridge strength by exact leave-one-out over a log grid of alpha, from the
- * thin SVD of X~: LOO residual_i = (y~_i - f_i) / (1 - h_ii) / sqrt(w_i).
+ * Ridge strength by exact leave-one-out over a log grid of alpha: with
+ * P = X~ V (n x r), f = sum_k P_k (V'b)_k / (s_k^2 + alpha) and
+ * h_ii = sum_k P_ik^2 / (s_k^2 + alpha); LOO residual (y~_i - f_i)/(1 - h_ii)/sqrt(w_i).
  */
-static double ridge_choose_alpha(const double *U, const double *s, const double *yw,
-				 const double *sw, size_t n, size_t r, double *best_loo)
+static double ridge_choose_alpha(const double *Xw, const double *Vt, const double *s,
+				 const double *b, const double *yw, const double *sw, size_t n,
+				 size_t p, size_t r, double *best_loo)
 {
-	double *uty = calloc(r ? r : 1, sizeof *uty);
+	double *P = malloc((n * r + r + 1) * sizeof *P), *vb;
 	double best = 1.0, best_err = INFINITY, smax2 = s[0] * s[0];
 	size_t i, k, g, n_grid = 61;
 	*best_loo = NAN;
-	if (!uty)
+	if (!P)
 		return 1e-6 * smax2;
-	for (i = 0; i < n; i++)
-		for (k = 0; k < r; k++)
-			uty[k] += U[i * r + k] * yw[i];
+	vb = P + n * r;
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)r, (int)p, 1.0, Xw,
+		    (int)p, Vt, (int)p, 0.0, P, (int)r);
+	cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)r, (int)p, 1.0, Vt, (int)p, b, 1, 0.0, vb, 1);
 	for (g = 0; g < n_grid; g++) {
 		/* from 1e-12 to 1e3 times the largest eigenvalue of X'X, quarter decades */
 		double alpha = smax2 * pow(10.0, -12.0 + 0.25 * (double)g), ss = 0.0;
 		for (i = 0; i < n; i++) {
 			double f = 0.0, h = 0.0, e;
+			const double *pi = P + i * r;
 			for (k = 0; k < r; k++) {
-				double sk2 = s[k] * s[k], fk = sk2 / (sk2 + alpha);
-				double u = U[i * r + k];
-				f += u * fk * uty[k];
-				h += u * u * fk;
+				double c = 1.0 / (s[k] * s[k] + alpha);
+				f += pi[k] * vb[k] * c;
+				h += pi[k] * pi[k] * c;
 			}
 			e = (yw[i] - f) / (1.0 - h) / sw[i];
 			ss += e * e;
@@ -93,7 +92,7 @@ static double ridge_choose_alpha(const double *U, const double *s, const double 
 			best = alpha;
 		}
 	}
-	free(uty);
+	free(P);
 	*best_loo = sqrt(best_err / (double)n);
 	return best;
 }
@@ -149,7 +148,7 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 	size_t n = prob->n_rows, p = prob->n_cols, r = n < p ? n : p, i, j, k;
 	cewb_fit_method m = opt->method;
 	double t0 = cewb_fit_clock();
-	double *A = NULL, *U = NULL, *s = NULL, *Vt = NULL, *T = NULL, *d = NULL;
+	double *A = NULL, *s = NULL, *Vt = NULL, *b = NULL, *c = NULL, *fit = NULL;
 	double rss = 0.0, trace_h = 0.0, s2;
 	cewb_status st;
 
@@ -167,55 +166,74 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 		return st;
 	sm->n_rows = n;
 	sm->n_cols = p;
-	sm->B = malloc(p * n * sizeof *sm->B);
+	sm->W = malloc(p * p * sizeof *sm->W);
 	sm->sw = malloc(n * sizeof *sm->sw);
-	if (!sm->B || !sm->sw)
+	b = malloc(p * sizeof *b);
+	fit = malloc(n * sizeof *fit);
+	if (!sm->W || !sm->sw || !b || !fit)
 		goto nomem;
-	if ((st = cewb_fit_weighted_copy(prob, &sm->Xw, &sm->yw, err)))
-		goto fail;
+	if (prob->weights) {
+		double *Xw, *yw;
+		if ((st = cewb_fit_weighted_copy(prob, &Xw, &yw, err)))
+			goto fail;
+		/* one block: keep both in own */
+		sm->own = realloc(Xw, (n * p + n) * sizeof *Xw);
+		if (!sm->own) {
+			free(Xw);
+			free(yw);
+			goto nomem;
+		}
+		memcpy(sm->own + n * p, yw, n * sizeof *yw);
+		free(yw);
+		sm->Xw = sm->own;
+		sm->yw = sm->own + n * p;
+	} else {
+		sm->Xw = prob->X;
+		sm->yw = prob->y;
+	}
 	for (i = 0; i < n; i++)
 		sm->sw[i] = prob->weights ? sqrt(prob->weights[i]) : 1.0;
-	T = malloc((p * n + 3 * p * p + 2 * p + 1) * sizeof *T);
-	if (!T)
-		goto nomem;
+	cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0, sm->Xw, (int)p, sm->yw, 1, 0.0,
+		    b, 1);
 
 	if (m != CEWB_FIT_PRIOR) {
-		/* OLS, GLS, ridge: thin SVD of X~ */
+		/* OLS, GLS, ridge: W = V diag(c) V' from the SVD of X~ */
 		double rcond = opt->tol > 0 ? opt->tol : DBL_EPSILON * (double)(n > p ? n : p);
-		size_t rank = 0;
+		double alpha = 0.0, *T;
+		size_t rank = 0, kmax;
 		A = malloc(n * p * sizeof *A);
-		U = malloc(n * r * sizeof *U);
 		s = malloc(r * sizeof *s);
 		Vt = malloc(r * p * sizeof *Vt);
-		d = malloc(r * sizeof *d);
-		if (!A || !U || !s || !Vt || !d)
+		c = malloc(r * sizeof *c);
+		if (!A || !s || !Vt || !c)
 			goto nomem;
 		memcpy(A, sm->Xw, n * p * sizeof *A);
-		if ((st = thin_svd(A, n, p, U, s, Vt, err)))
+		if ((st = right_svd(A, n, p, s, Vt, err)))
 			goto fail;
 		for (k = 0; k < r; k++)
 			rank += s[k] > rcond * s[0];
 		sm->rank = rank;
 		res->rank = rank;
 		if (m == CEWB_FIT_RIDGE) {
-			double alpha = opt->alpha;
+			alpha = opt->alpha;
 			if (alpha <= 0.0) {
 				double loo = NAN;
-				alpha = ridge_choose_alpha(U, s, sm->yw, sm->sw, n, r, &loo);
+				alpha = ridge_choose_alpha(sm->Xw, Vt, s, b, sm->yw, sm->sw, n, p, r,
+							   &loo);
 				cewb_fit_result_hyper(res, "alpha", alpha);
 				cewb_fit_result_hyper(res, "rmse_loo", loo);
 			} else {
 				cewb_fit_result_hyper(res, "alpha", alpha);
 			}
+			kmax = r;
 			for (k = 0; k < r; k++)
-				d[k] = s[k] / (s[k] * s[k] + alpha);
-			svd_smoother(U, Vt, d, n, p, r, r, sm->B, T);
+				c[k] = 1.0 / (s[k] * s[k] + alpha) - (p > r ? 1.0 / alpha : 0.0);
 			/* alpha chosen from y makes the fit non-linear in y */
 			sm->exact_cv = opt->alpha > 0.0;
 		} else {
+			kmax = rank;
 			for (k = 0; k < rank; k++)
-				d[k] = 1.0 / s[k];
-			svd_smoother(U, Vt, d, n, p, r, rank, sm->B, T);
+				c[k] = 1.0 / (s[k] * s[k]);
 			sm->exact_cv = rank == p;
 			if (rank < p) {
 				if (n < p)
@@ -228,34 +246,49 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 						 "parameters): minimum-norm solution", rank, p);
 			}
 		}
+		/* W = Vt' diag(c) Vt (+ I / alpha on the null space for ridge) */
+		T = A; /* reuse: kmax x p */
+		for (k = 0; k < kmax; k++)
+			for (j = 0; j < p; j++)
+				T[k * p + j] = c[k] * Vt[k * p + j];
+		if (kmax > 0)
+			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)p, (int)kmax, 1.0,
+				    Vt, (int)p, T, (int)p, 0.0, sm->W, (int)p);
+		else
+			memset(sm->W, 0, p * p * sizeof *sm->W);
+		if (m == CEWB_FIT_RIDGE && p > r)
+			for (j = 0; j < p; j++)
+				sm->W[j * p + j] += 1.0 / alpha;
+		for (k = 0; k < kmax; k++)
+			trace_h += m == CEWB_FIT_RIDGE ? s[k] * s[k] / (s[k] * s[k] + alpha) : 1.0;
 	} else {
-		/* prior: A = X~'X~ + Lambda, Cholesky (pseudo-inverse if singular) */
-		double *Ainv = T + p * n, *work = Ainv + p * p;
-		A = malloc(p * p * sizeof *A);
+		/* prior: W = (X~'X~ + Lambda)^-1 by Cholesky (pseudo-inverse if singular) */
+		double *G;
+		A = malloc((4 * p * p + p) * sizeof *A);
 		if (!A)
 			goto nomem;
-		memcpy(A, prob->lambda, p * p * sizeof *A);
+		G = A + p * p;
 		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0, sm->Xw,
-			    (int)p, 1.0, A, (int)p);
+			    (int)p, 0.0, G, (int)p);
 		for (i = 0; i < p; i++)
 			for (j = 0; j < i; j++)
-				A[i * p + j] = A[j * p + i];
-		memcpy(Ainv, A, p * p * sizeof *A);
-		if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', (lapack_int)p, Ainv, (lapack_int)p) == 0) {
-			/* B = A^-1 X~' */
-			for (j = 0; j < p; j++)
-				for (i = 0; i < n; i++)
-					sm->B[j * n + i] = sm->Xw[i * p + j];
-			LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'U', (lapack_int)p, (lapack_int)n, Ainv,
-				       (lapack_int)p, sm->B, (lapack_int)n);
+				G[i * p + j] = G[j * p + i];
+		for (i = 0; i < p * p; i++)
+			A[i] = G[i] + prob->lambda[i];
+		memcpy(sm->W, A, p * p * sizeof *A);
+		if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)p, sm->W, (lapack_int)p) ==
+			    0 &&
+		    LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'L', (lapack_int)p, sm->W, (lapack_int)p) ==
+			    0) {
+			for (i = 0; i < p; i++)
+				for (j = 0; j < i; j++)
+					sm->W[i * p + j] = sm->W[j * p + i];
 			sm->rank = p;
 			sm->exact_cv = 1;
 		} else {
 			size_t rk;
-			memcpy(Ainv, A, p * p * sizeof *A);
-			rk = sym_pinv(Ainv, p, work);
-			cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p, (int)n, (int)p,
-				    1.0, Ainv, (int)p, sm->Xw, (int)p, 0.0, sm->B, (int)n);
+			memcpy(sm->W, A, p * p * sizeof *A);
+			rk = sym_pinv(sm->W, p, G + p * p);
 			sm->rank = rk;
 			sm->exact_cv = 0;
 			snprintf(res->warning, sizeof res->warning,
@@ -263,78 +296,60 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 				 rk, p);
 		}
 		res->rank = sm->rank;
+		for (i = 0; i < p * p; i++)
+			trace_h += sm->W[i] * G[i];
 	}
 
-	/* theta = B y~ */
-	cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)n, 1.0, sm->B, (int)n, sm->yw, 1,
-		    0.0, res->eci, 1);
-	for (i = 0; i < n; i++) {
-		double f = cblas_ddot((int)p, sm->Xw + i * p, 1, res->eci, 1), e = sm->yw[i] - f;
-		rss += e * e;
-		trace_h += cblas_ddot((int)p, sm->Xw + i * p, 1, sm->B + i, (int)n);
-	}
+	/* theta = W X~'y~ */
+	cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)p, 1.0, sm->W, (int)p, b, 1, 0.0,
+		    res->eci, 1);
+	memcpy(fit, sm->yw, n * sizeof *fit);
+	cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)p, -1.0, sm->Xw, (int)p, res->eci, 1,
+		    1.0, fit, 1);
+	rss = cblas_ddot((int)n, fit, 1, fit, 1);
 	cewb_fit_result_hyper(res, "effective_parameters", trace_h);
 
-	/* Posterior covariance: s2 A^+ with s2 = weighted RSS / (n - trace H); for
+	/* Posterior covariance: s2 W with s2 = weighted RSS / (n - trace H); for
 	 * GLS with a known Sigma the caller rescales (s2 = 1). */
 	s2 = n > trace_h + 0.5 ? rss / ((double)n - trace_h) : NAN;
 	if (isfinite(s2)) {
 		res->covariance = malloc(p * p * sizeof *res->covariance);
 		if (!res->covariance)
 			goto nomem;
-		if (m == CEWB_FIT_PRIOR) {
-			/* A^+ was formed (pinv) or its Cholesky factor is in T + p n */
-			double *F = T + p * n;
-			if (sm->exact_cv) {
-				memcpy(res->covariance, F, p * p * sizeof *F);
-				LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', (lapack_int)p, res->covariance,
-					       (lapack_int)p);
-				for (i = 0; i < p; i++)
-					for (j = 0; j < i; j++)
-						res->covariance[i * p + j] = res->covariance[j * p + i];
-			} else {
-				memcpy(res->covariance, F, p * p * sizeof *F);
-			}
-		} else {
-			/* V diag(c) V' over the singular triplets (+ null space for ridge) */
-			double alpha = m == CEWB_FIT_RIDGE ? res->hyper[0] : 0.0;
-			size_t kmax = m == CEWB_FIT_RIDGE ? r : sm->rank;
-			double *W = T;
-			for (k = 0; k < kmax; k++) {
-				double c = 1.0 / (s[k] * s[k] + alpha);
-				if (m == CEWB_FIT_RIDGE && p > r)
-					c -= 1.0 / alpha;
-				for (j = 0; j < p; j++)
-					W[k * p + j] = c * Vt[k * p + j];
-			}
-			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)p, (int)kmax,
-				    1.0, Vt, (int)p, W, (int)p, 0.0, res->covariance, (int)p);
-			if (m == CEWB_FIT_RIDGE && p > r)
-				for (j = 0; j < p; j++)
-					res->covariance[j * p + j] += 1.0 / alpha;
-		}
 		for (i = 0; i < p * p; i++)
-			res->covariance[i] *= s2;
+			res->covariance[i] = s2 * sm->W[i];
 	}
 	cewb_fit_result_hyper(res, "noise_variance", s2);
-	cewb_fit_result_finish(res, prob);
+	/* rmse on unweighted residuals: the whitened ones divided by sqrt(w) */
+	{
+		double ss = 0.0;
+		size_t nz = 0;
+		for (i = 0; i < n; i++) {
+			double e = fit[i] / sm->sw[i];
+			ss += e * e;
+		}
+		for (j = 0; j < p; j++)
+			nz += res->eci[j] != 0.0;
+		res->rmse_train = sqrt(ss / (double)n);
+		res->n_nonzero = nz;
+	}
 	free(A);
-	free(U);
 	free(s);
 	free(Vt);
-	free(T);
-	free(d);
+	free(b);
+	free(c);
+	free(fit);
 	res->seconds = cewb_fit_clock() - t0;
 	return CEWB_OK;
 nomem:
 	st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for a %zu x %zu fit", n, p);
 fail:
 	free(A);
-	free(U);
 	free(s);
 	free(Vt);
-	free(T);
-	free(d);
+	free(b);
+	free(c);
+	free(fit);
 	cewb_fit_smoother_release(sm);
 	cewb_fit_result_release(res);
 	return st;

@@ -7,8 +7,8 @@
  * ridge with a given alpha, prior, GLS with weights) the problem is factored
  * once and every held-out set T is removed in closed form:
  *     e_T(held out) = (I - H_TT)^-1 e_T,   theta_-T = theta - B_T (I - H_TT)^-1 e_T,
- * with H = X~ B the hat matrix of the whitened problem (exact, not an
- * approximation).  Other methods, and the rare split whose training rows
+ * with B = W X~' and H = X~ B the hat matrix of the whitened problem (exact,
+ * not an approximation; W from cewb_fit_smoother_build).  Other methods, and the rare split whose training rows
  * lose rank, are refitted from scratch.
  *
  * rmse_validation = sqrt(mean over splits of the held-out mean square error)
@@ -185,28 +185,25 @@ static void make_split(const cewb_xval_options *x, size_t n, size_t s, split *sp
  * Closed-form removal of the rows sp->test from the smoother's fit theta:
  * fills pred (held-out predictions) and theta_out; returns 1 when the
  * training rows lost rank (I - H_TT singular) and the split must be refitted.
+ * Work: XT (t x p), BT (p x t), M (t x t), v (t).
  */
 static int closed_form_split(const cewb_fit_smoother *sm, const cewb_fit_problem *prob,
-			     const double *theta, const double *ew, const split *sp, double *M,
-			     double *v, double *BT, double *pred, double *theta_out)
+			     const double *theta, const double *ew, const split *sp, double *XT,
+			     double *M, double *v, double *BT, double *pred, double *theta_out)
 {
-	size_t t = sp->n_test, n = prob->n_rows, p = prob->n_cols, a, c, j;
+	size_t t = sp->n_test, p = prob->n_cols, a;
 	const size_t *T = sp->test;
-	/* BT = B[:, T] (p x t) */
-	for (j = 0; j < p; j++)
-		for (c = 0; c < t; c++)
-			BT[j * t + c] = sm->B[j * n + T[c]];
-	/* M = I - X~_T B_T (upper triangle, row-major) */
 	for (a = 0; a < t; a++) {
-		const double *xa = sm->Xw + T[a] * p;
-		for (c = a; c < t; c++) {
-			double h = 0.0;
-			for (j = 0; j < p; j++)
-				h += xa[j] * BT[j * t + c];
-			M[a * t + c] = (a == c ? 1.0 : 0.0) - h;
-		}
+		memcpy(XT + a * p, sm->Xw + T[a] * p, p * sizeof *XT);
 		v[a] = ew[T[a]];
 	}
+	/* BT = W X~_T' (p x t), M = I - X~_T BT */
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p, (int)t, (int)p, 1.0, sm->W,
+		    (int)p, XT, (int)p, 0.0, BT, (int)t);
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)t, (int)t, (int)p, -1.0, XT,
+		    (int)p, BT, (int)t, 0.0, M, (int)t);
+	for (a = 0; a < t; a++)
+		M[a * t + a] += 1.0;
 	if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)t, M, (lapack_int)t) != 0)
 		return 1;
 	/* a pivot far below one means the training rows are (nearly) rank deficient */
@@ -288,6 +285,7 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 	cewb_fit_smoother sm;
 	cewb_fit_result full;
 	double *theta = NULL, *pred = NULL, *ew = NULL, *M = NULL, *v = NULL, *BT = NULL;
+	double *XT = NULL;
 	int fast = 0;
 	cewb_status st;
 
@@ -364,7 +362,8 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 			M = malloc(tmax * tmax * sizeof *M);
 			v = malloc(tmax * sizeof *v);
 			BT = malloc(p * tmax * sizeof *BT);
-			if (!ew || !M || !v || !BT) {
+			XT = malloc(p * tmax * sizeof *XT);
+			if (!ew || !M || !v || !BT || !XT) {
 				st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for validation");
 				goto out;
 			}
@@ -386,7 +385,7 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		if (sp.n_test == 0)
 			continue; /* a bootstrap sample that drew every row */
 		if (fast && sp.complement &&
-		    !closed_form_split(&sm, prob, full.eci, ew, &sp, M, v, BT, pred, theta)) {
+		    !closed_form_split(&sm, prob, full.eci, ew, &sp, XT, M, v, BT, pred, theta)) {
 			rmse_train = rmse_rows(prob, sp.train, sp.n_train, theta);
 			done = 1;
 		}
@@ -444,6 +443,7 @@ out:
 	free(M);
 	free(v);
 	free(BT);
+	free(XT);
 	cewb_fit_smoother_release(&sm);
 	cewb_fit_result_release(&full);
 	res->seconds = cewb_fit_clock() - t0;
