@@ -114,6 +114,29 @@ ok $? "the editor itself is not recorded"
 "$CEWB" --replay "$tmp/rec.cewb" --check > "$tmp/replay.out" 2>&1
 ok $? "the recorded edits replay and check"
 
+# colour by magnitude, and none in the monochrome mode
+for mode in colour mono; do
+	opt=""
+	[ $mode = mono ] && opt=" --mono"
+	T new-session -d -s $mode -x 120 -y 30 \
+		"TERM=xterm-256color '$CEWB' -c \"$setup; prior reset physical; prior edit$opt\"; sleep 30"
+done
+n=0
+while [ $n -lt 100 ]; do
+	T capture-pane -p -t mono | grep -q "CV-RMSE" && T capture-pane -p -t colour | grep -q "CV-RMSE" &&
+		break
+	sleep 0.1
+	n=$((n + 1))
+done
+T capture-pane -e -p -t colour | grep -q "$(printf '\033')\[3[1-6]m"
+ok $? "cells coloured by magnitude"
+! T capture-pane -e -p -t mono | grep -q "$(printf '\033')\[3[1-6]m"
+ok $? "--mono draws without colour"
+T send-keys -t mono NPage; sleep 0.3
+T capture-pane -p -t mono | grep -q "Lambda\[10,0\]"
+ok $? "PgDn moves a page down (to the last of 11 rows)"
+T send-keys -t mono q; T send-keys -t colour q
+
 "$CEWB" -c "$setup; prior edit" < /dev/null > "$tmp/nt.out" 2> "$tmp/nt.err"
 [ $? -eq 1 ] && grep -q "prior edit: not a terminal: .*prior orbit, prior pair, prior merge" \
 	"$tmp/nt.err"
