@@ -534,6 +534,133 @@ static void test_slab(void)
 	free_lattice(lat);
 }
 
+
+/* bcc: a 2x2x2 conventional cell (16 sites), strained, displaced, permuted. */
+static void test_bcc(void)
+{
+	const double a = 3.0, h = a / 2;
+	const double cell[3][3] = { { -h, h, h }, { h, -h, h }, { h, h, -h } };
+	const double pos[1][3] = { { 0, 0, 0 } };
+	const int pbc[3] = { 1, 1, 1 };
+	const int feco[] = { 26, 27 };
+	cewb_lattice *lat = make_lattice(cell, 1, pos, pbc, feco, 2);
+	cewb_structure *ideal = cewb_structure_alloc(16);
+	for (int c = 0; c < 3; c++)
+		ideal->cell[c][c] = 2 * a;
+	size_t k = 0;
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++)
+			for (int l = 0; l < 2; l++)
+				for (int b = 0; b < 2; b++) {
+					ideal->pos[k][0] = (i + 0.5 * b) * a;
+					ideal->pos[k][1] = (j + 0.5 * b) * a;
+					ideal->pos[k][2] = (l + 0.5 * b) * a;
+					ideal->numbers[k] = rnd() < 0.5 ? 26 : 27;
+					k++;
+				}
+	int perm[16];
+	for (int i = 0; i < 16; i++)
+		perm[i] = (i * 7 + 3) % 16;
+	cewb_structure *s = cewb_structure_alloc(16);
+	memcpy(s->cell, ideal->cell, sizeof(s->cell));
+	for (int i = 0; i < 16; i++) {
+		for (int c = 0; c < 3; c++)
+			s->pos[i][c] = ideal->pos[perm[i]][c] + 0.16 * (rnd() - 0.5);
+		s->numbers[i] = ideal->numbers[perm[i]];
+	}
+	const double F[3][3] = { { 0.98, 0, 0 }, { 0, 0.98, 0.005 }, { 0, 0, 0.99 } };
+	deform(s, F);
+	cewb_map_report rep;
+	cewb_error err;
+	ok(cewb_map_structure(lat, s, NULL, &rep, &err) == CEWB_OK, "bcc: mapped");
+	const int P[3][3] = { { 0, 2, 2 }, { 2, 0, 2 }, { 2, 2, 0 } };
+	ok(memcmp(P, rep.P, sizeof(P)) == 0, "bcc: P = 2 * conventional matrix");
+	is_double(a * sqrt(3.0) / 2, rep.d_nn, 1e-12, "bcc: d_nn = a sqrt(3) / 2");
+	ok(same_decoration(&rep, ideal, perm, 2 * a), "bcc: same decoration");
+	is_double(0.98 * 0.98 * 0.99 - 1, rep.volumetric_strain, 1e-12, "bcc: det F - 1");
+	cewb_map_report_release(&rep);
+	cewb_structure_free(s);
+	cewb_structure_free(ideal);
+	free_lattice(lat);
+}
+
+/* Two sublattices: metals on site 0 (Ag, Pd), hydrogen or vacancies on the
+ * octahedral site 1 (X, H); vacancies only where the list allows them. */
+static void test_sublattices(void)
+{
+	const double h = A_FCC / 2;
+	const double cell[3][3] = { { 0, h, h }, { h, 0, h }, { h, h, 0 } };
+	const double pos[2][3] = { { 0, 0, 0 }, { h, 0, 0 } };
+	const int pbc[3] = { 1, 1, 1 };
+	cewb_lattice *lat = make_lattice(cell, 2, pos, pbc, (const int[]){ 46, 47 }, 2);
+	lat->n_allowed[1] = 2;
+	lat->allowed[1][0] = 0;
+	lat->allowed[1][1] = 1;
+	/* 2x2x2 conventional cubes: 32 metal and 32 octahedral sites; 29 H */
+	cewb_structure *ideal = fcc_32();
+	cewb_structure *s = cewb_structure_alloc(61);
+	memcpy(s->cell, ideal->cell, sizeof(s->cell));
+	for (int c = 0; c < 3; c++)
+		s->pbc[c] = 1;
+	size_t n = 0;
+	for (int i = 0; i < 32; i++) {
+		memcpy(s->pos[n], ideal->pos[i], sizeof(double[3]));
+		s->numbers[n++] = ideal->numbers[i];
+	}
+	for (int i = 0; i < 32; i++) {
+		if (i == 4 || i == 9 || i == 30)
+			continue; /* three empty octahedral sites */
+		for (int c = 0; c < 3; c++)
+			s->pos[n][c] = ideal->pos[i][c] + (c == 0 ? h : 0);
+		s->numbers[n++] = 1;
+	}
+	/* reverse the atom order and displace a little */
+	for (size_t i = 0; i < n / 2; i++) {
+		double t[3];
+		int z = s->numbers[i];
+		memcpy(t, s->pos[i], sizeof(t));
+		memcpy(s->pos[i], s->pos[n - 1 - i], sizeof(t));
+		memcpy(s->pos[n - 1 - i], t, sizeof(t));
+		s->numbers[i] = s->numbers[n - 1 - i];
+		s->numbers[n - 1 - i] = z;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (int c = 0; c < 3; c++)
+			s->pos[i][c] += 0.1 * (rnd() - 0.5);
+	cewb_map_report rep;
+	cewb_error err;
+	ok(cewb_map_structure(lat, s, NULL, &rep, &err) == CEWB_OK, "sublattices: mapped (%s)",
+	   rep.reason);
+	is_int(64, (long)rep.n_sites, "sublattices: 64 sites");
+	is_int(3, (long)rep.n_vacancies, "sublattices: 3 vacancies");
+	int sub_ok = 1, vac_ok = 1;
+	for (size_t j = 0; j < rep.n_sites; j++) {
+		int z = rep.site_number[j];
+		if (rep.site_prim[j] == 0)
+			sub_ok &= z == 46 || z == 47;
+		else
+			sub_ok &= z == 0 || z == 1;
+		if (z == 0) {
+			double empty[3][3];
+			for (int e = 0, k = 0; e < 32; e++)
+				if (e == 4 || e == 9 || e == 30) {
+					memcpy(empty[k], ideal->pos[e], sizeof(double[3]));
+					empty[k++][0] += h;
+				}
+			int found = 0;
+			for (int e = 0; e < 3; e++)
+				found |= cubic_dist2(rep.site_pos[j], empty[e], 8) < 1e-12;
+			vac_ok &= found;
+		}
+	}
+	ok(sub_ok, "sublattices: metals and hydrogen each on their own sublattice");
+	ok(vac_ok, "sublattices: the vacancies are the emptied octahedral sites");
+	cewb_map_report_release(&rep);
+	cewb_structure_free(s);
+	cewb_structure_free(ideal);
+	free_lattice(lat);
+}
+
 int main(void)
 {
 	test_hungarian();
@@ -542,5 +669,7 @@ int main(void)
 	test_refused();
 	test_vacancies();
 	test_slab();
+	test_bcc();
+	test_sublattices();
 	return done_testing();
 }
