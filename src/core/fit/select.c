@@ -11,10 +11,13 @@
  * estimator, step 1): fit least squares on the remaining columns, drop the
  * column with the smallest |coefficient| on the prepared columns, repeat
  * down to one column.  The least squares of each step solve the normal
- * equations of the remaining columns (Cholesky of the Gram block; minimum
- * norm through its eigenvectors when the block is singular), the Gram
- * matrix of a training fold obtained from the full one by subtracting the
- * held-out rows.  The chosen subset is refitted by SVD least squares.
+ * equations of the remaining columns through the Cholesky factor of their
+ * Gram block, downdated by Givens rotations as columns leave (O(p^3) for
+ * the whole elimination); a singular block (fewer rows than columns,
+ * dependent columns) gets a ridge of 1e-10 times its largest diagonal
+ * element, i.e. the minimum-norm solution to that precision.  The Gram
+ * matrix of a training fold is the full one minus the held-out rows.  The
+ * chosen subset is refitted by SVD least squares.
  *
  * OMP: add the column most correlated with the residual, re-solve least
  * squares on the selected columns through the triangular factor of their
@@ -152,10 +155,10 @@ static void chol_delete(double *R, size_t ld, size_t k, size_t a)
  * coefficients (full length, zeros for dropped columns) with k columns
  * left; keep[0..k) is the set of size k (keep[k - 1] the column dropped
  * last from size k).  Columns of zeros are dropped first: *n_avail counts
- * the others, and larger sizes repeat the fit of n_avail columns.  Once the
- * Gram block is well conditioned its Cholesky factor is downdated column
- * by column (a principal block is never worse conditioned), so a whole
- * elimination costs O(p^3).  Returns 0 or -1 (LAPACK).
+ * the others, and larger sizes repeat the fit of n_avail columns.  The
+ * Cholesky factor of the Gram block is downdated column by column (a
+ * principal block is never worse conditioned), so a whole elimination
+ * costs O(p^3).  Returns 0 or -1 (LAPACK).
  */
 static int rfe_run(const double *G, const double *c, size_t p, double *wpath, size_t *S,
 		   size_t *keep, size_t *n_avail, double *w, subset_ws *ws)
@@ -171,17 +174,26 @@ static int rfe_run(const double *G, const double *c, size_t p, double *wpath, si
 	while (k > 0) {
 		size_t amin = 0;
 		if (!have_r) {
+			/* A singular (or nearly) block gets a ridge of 1e-10 times its
+			 * largest diagonal element: the minimum-norm solution to that
+			 * precision, and a factor that can still be downdated. */
+			double dmax = 0.0, ridge;
 			for (a = 0; a < k; a++)
-				for (b = 0; b < k; b++)
-					R[a * p + b] = G[S[a] * p + S[b]];
-			if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', (lapack_int)k, R, (lapack_int)p) ==
-			    0) {
-				double dmin = INFINITY, dmax = 0.0;
-				for (a = 0; a < k; a++) {
-					dmin = fmin(dmin, fabs(R[a * p + a]));
-					dmax = fmax(dmax, fabs(R[a * p + a]));
+				dmax = fmax(dmax, G[S[a] * p + S[a]]);
+			for (int attempt = 0; attempt < 2 && !have_r; attempt++) {
+				ridge = attempt ? 1e-10 * dmax : 0.0;
+				for (a = 0; a < k; a++)
+					for (b = 0; b < k; b++)
+						R[a * p + b] = G[S[a] * p + S[b]] + (a == b ? ridge : 0.0);
+				if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', (lapack_int)k, R,
+						   (lapack_int)p) == 0) {
+					double rmin = INFINITY, rmax = 0.0;
+					for (a = 0; a < k; a++) {
+						rmin = fmin(rmin, fabs(R[a * p + a]));
+						rmax = fmax(rmax, fabs(R[a * p + a]));
+					}
+					have_r = rmin > 1e-7 * rmax;
 				}
-				have_r = dmin > 1e-7 * dmax;
 			}
 		}
 		if (have_r) {
