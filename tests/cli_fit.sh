@@ -19,6 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 i=0
 ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 
+LAT='load lattice examples/agpd/primitive.xyz --species Ag,Pd'
 LOAD='load lattice examples/agpd/primitive.xyz --species Ag,Pd; space 13.5 6.5 6.0;
 load structures examples/agpd/structures.xyz --target mixing_energy'
 
@@ -88,6 +89,14 @@ c=$(sed -n 6p "$tmp/seed.json" | num rmse_validation)
 [ -n "$a" ] && [ "$a" = "$b" ]; ok $? "validate bayes alone and in --compare agree ($a, $b)"
 [ -n "$c" ] && [ "$a" != "$c" ]; ok $? "another seed gives other splits ($a, $c)"
 
+# Convergence: cutoff sets after the method and from every --cutoffs, in
+# order, without a space of the session (8 Å pairs: 9 parameters; 10 6 5:
+# 29; 13.5 6.5 6.0: 82, as 'space' gives them).
+out=$("$CEWB" --json -c "$LAT; load structures examples/agpd/structures.xyz" \
+	-c 'convergence ols 8 --cutoffs "10 6 5" --cutoffs=13.5,6.5,6.0' 2>&1 | tail -n 1)
+v=$(printf '%s\n' "$out" | sed 's/"n_parameters": /\n/g' | sed -n '2,$p' | cut -d, -f1 | tr '\n' ' ')
+[ "$v" = "9 29 82 " ]; ok $? "convergence over three cutoff sets: $v parameters"
+
 # Bad input: one line on stderr, exit 1.
 # check NAME WANT-SUBSTRING COMMANDS
 check() {
@@ -104,7 +113,6 @@ check() {
 	ok $r "$name"
 	[ $r -eq 0 ] || echo "# exit $rc, stderr: $err"
 }
-LAT='load lattice examples/agpd/primitive.xyz --species Ag,Pd'
 SMALL="$LAT; space 13.5 6.5 6.0; load structures tests/data/fit/agpd12.xyz --target mixing_energy"
 check "fit without a space" "fit: no cluster space" 'fit ols'
 check "fit without structures" "fit: no training structures" "$LAT; space 8; fit ols"

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "cmd.h"
+#include "lex.h"
 #include "session.h"
 #include "fit_data.h"
 #include "cmd_prior.h"
@@ -178,14 +179,15 @@ static void item_name(const struct session *s, size_t i, char *buf, size_t len)
 
 /*
  * Build the rows of the training set with the cluster vectors X (n_params
- * columns; the session's or a scan's): refused structures are left out,
- * every target must be finite.  Returns 0, or 1 after cmd_fail.
+ * columns; the session's, which needs a space, or a convergence scan's):
+ * refused structures are left out, every target must be finite.  Returns
+ * 0, or 1 after cmd_fail.
  */
 static int rows_build(struct session *s, const double *X, size_t n_params, int weights,
 		      struct rows *r)
 {
 	memset(r, 0, sizeof *r);
-	if (!s->space)
+	if (!s->space && X == s->train.X)
 		return cmd_fail(s, "no cluster space: build one first with "
 				"'space CUT2 [CUT3 ...]'");
 	if (s->train.n == 0)
@@ -1189,6 +1191,36 @@ static int parse_cutoff_sets(struct session *s, const char *text, double (**sets
 	}
 }
 
+/*
+ * Every --cutoffs of the command line, in order: the parser keeps only the
+ * last value of a repeated option, so the line as typed is split again
+ * (with the same lexer) to collect them all.  0, or 1 after cmd_fail.
+ */
+static int every_cutoffs_option(struct session *s, const struct cmd_args *a,
+				double (**sets)[CEWB_MAX_ORDER], size_t **n_cut, size_t *n_sets)
+{
+	struct lex_line ll;
+	char msg[256];
+	memset(&ll, 0, sizeof ll);
+	if (!a->text || lex_line(a->text, &ll, msg, sizeof msg) != LEX_OK || ll.n != 1) {
+		lex_line_free(&ll);
+		return parse_cutoff_sets(s, arg_str(a, "cutoffs"), sets, n_cut, n_sets);
+	}
+	const struct lex_cmd *c = &ll.cmds[0];
+	int rc = 0;
+	for (size_t k = 0; k < c->n && !rc; k++) {
+		const char *w = c->words[k];
+		if (strcmp(w, "--") == 0)
+			break;
+		if (strncmp(w, "--cutoffs=", 10) == 0)
+			rc = parse_cutoff_sets(s, w + 10, sets, n_cut, n_sets);
+		else if (strcmp(w, "--cutoffs") == 0 && k + 1 < c->n)
+			rc = parse_cutoff_sets(s, c->words[++k], sets, n_cut, n_sets);
+	}
+	lex_line_free(&ll);
+	return rc;
+}
+
 /* convergence METHOD --cutoffs "C2 C3 / C2 C3 ..." | METHOD C2,C3 C2,C3 ... */
 static int convergence_exec(struct session *s, const struct cmd_args *a)
 {
@@ -1199,13 +1231,15 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 	if (!s->lattice)
 		return cmd_fail(s, "no lattice: load one first with "
 				"'load lattice FILE --species A,B'");
+	if (s->train.n == 0)
+		return cmd_fail(s, "no training structures: load some with "
+				"'load structures FILE --target KEY'");
 	double (*sets)[CEWB_MAX_ORDER] = NULL;
 	size_t *n_cut = NULL, n_sets = 0;
 	for (size_t i = 1; i < a->n_pos; i++)
 		if (parse_cutoff_sets(s, a->pos[i].s, &sets, &n_cut, &n_sets))
 			goto fail_sets;
-	if (arg_set(a, "cutoffs") && parse_cutoff_sets(s, arg_str(a, "cutoffs"), &sets, &n_cut,
-						       &n_sets))
+	if (arg_set(a, "cutoffs") && every_cutoffs_option(s, a, &sets, &n_cut, &n_sets))
 		goto fail_sets;
 	if (n_sets == 0) {
 		cmd_fail(s, "give cutoff sets: convergence %s --cutoffs "
