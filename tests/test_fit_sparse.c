@@ -258,6 +258,30 @@ static void test_selection(void)
 	cewb_fit_result_release(&res);
 }
 
+/* Fewer rows than columns: RFE's least squares are minimum-norm, as
+ * scikit-learn's LinearRegression (20 x 30, RFECV on the same folds keeps
+ * all 30 columns here, 0.99670920 rmse). */
+static void test_wide(void)
+{
+	enum { n = 20, p = 30 };
+	double X[n * p], y[n], truth[p] = {0};
+	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL};
+	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_RFE);
+	cewb_fit_result res;
+	cewb_error err;
+	truth[0] = 0.4;
+	truth[5] = 1.5;
+	truth[17] = -1.0;
+	make_problem(13, n, p, truth, 0.05, X, y);
+	opt.cv_folds = 5;
+	ok(cewb_fit_rfe(&prob, &opt, &res, &err) == CEWB_OK, "rfe with 20 rows, 30 columns fits");
+	is_int(30, (long)res.n_nonzero, "wide rfe keeps 30 columns, as RFECV");
+	/* Singular blocks get a 1e-10 relative ridge: minimum norm to ~1e-6. */
+	is_double(0.9967091952793774, hyper(&res, "rmse_xval"), 1e-5, "wide rfe cv rmse as RFECV");
+	is_double(0.92547884, res.eci[5], 1e-6, "wide rfe: minimum-norm ECI 5 as lstsq");
+	cewb_fit_result_release(&res);
+}
+
 /* Row weights: an integer weight is a repeated row (RFE and LASSO at fixed
  * alpha on raw columns, where the objective's 1/n is accounted for). */
 static void test_weights(void)
@@ -571,6 +595,7 @@ int main(void)
 	test_orthogonal();
 	test_reference();
 	test_selection();
+	test_wide();
 	test_weights();
 	test_recovery();
 	test_path();
