@@ -363,6 +363,24 @@ static void editing(const struct data *d)
 	is_string("the selection holds 1 orbit, 2 needed", err.message, "selection message");
 	ok(cewb_prior_split(pr, 6, NULL) == CEWB_OK && cewb_prior_merged_with(pr, 6) == 6,
 	   "split undoes a merge");
+	{
+		size_t idx[3] = { 2, 3, 4 }, nu = cewb_prior_n_undo(pr);
+		ok(cewb_prior_merge_list(pr, idx, 3, NULL) == CEWB_OK &&
+		   cewb_prior_merged_with(pr, 4) == 2 && cewb_prior_n_undo(pr) == nu + 1,
+		   "merge a list in one step");
+		ok(cewb_prior_set_list(pr, idx, 3, 0, 0.7, NULL) == CEWB_OK &&
+		   cewb_prior_param_sigma(pr, 3) == 0.7 && cewb_prior_n_undo(pr) == nu + 2,
+		   "set a list of orbits in one step");
+		idx[2] = 9;
+		ok(cewb_prior_set_list(pr, idx, 3, 1, 0.1, &err) == CEWB_EINVAL &&
+		   strcmp(err.message, "no parameter 9 (there are 8, 0..7)") == 0 &&
+		   cewb_prior_param_sigma(pr, 2) == 0.7, "a bad index in a list changes nothing");
+		ok(cewb_prior_merge_list(pr, idx, 1, &err) == CEWB_EINVAL &&
+		   strcmp(err.message, "a merge needs two orbits or more (1 given)") == 0,
+		   "a merge of one orbit");
+		cewb_prior_undo(pr, NULL);
+		cewb_prior_undo(pr, NULL);
+	}
 	sel = cewb_prior_selector_all();
 	sel.order = 2;
 	ok(cewb_prior_set_selected(pr, &sel, 0.3, NULL) == CEWB_OK &&

@@ -160,6 +160,11 @@ cewb_status cewb_prior_set_pair(cewb_prior *pr, size_t a, size_t b, double sigma
 /* Couple two parameters; same conventions as cewb_prior_set_pair. */
 cewb_status cewb_prior_set_pair_param(cewb_prior *pr, size_t a, size_t b, double sigma,
 				      cewb_error *err);
+/* Set the width of several orbits (params 0) or parameters (params 1) in one step. */
+cewb_status cewb_prior_set_list(cewb_prior *pr, const size_t *idx, size_t n, int params,
+				double sigma, cewb_error *err);
+/* Merge orbits idx[1..n) into orbit idx[0] in one step (n >= 2). */
+cewb_status cewb_prior_merge_list(cewb_prior *pr, const size_t *idx, size_t n, cewb_error *err);
 /* Merge two orbits exactly (their j-th parameters share one column). */
 cewb_status cewb_prior_merge(cewb_prior *pr, size_t a, size_t b, cewb_error *err);
 /* Undo the merges of an orbit: its parameters get columns of their own. */

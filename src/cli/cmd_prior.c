@@ -385,10 +385,10 @@ static int orbit_exec(struct session *s, const struct cmd_args *a)
 	cewb_prior *pr = need_prior(s);
 	cewb_prior_selector sel;
 	cewb_error err;
-	cewb_status st = CEWB_OK;
+	cewb_status st;
 	double sigma;
 	int given;
-	size_t k, steps;
+	size_t k, *idx;
 	if (!pr || width_of(s, a, pr, &sigma))
 		return 1;
 	sel = selector_of(a, &given);
@@ -398,18 +398,13 @@ static int orbit_exec(struct session *s, const struct cmd_args *a)
 		return cmd_fail(s, "which orbits? give indices or --order, --radius-above, ...");
 	if (given)
 		return edited(s, pr, cewb_prior_set_selected(pr, &sel, sigma, &err), &err);
-	/* several indices: one undo step per index, all undone on a failure */
-	steps = cewb_prior_n_undo(pr);
-	for (k = 0; k < a->n_pos && !st; k++) {
-		size_t i = (size_t)a->pos[k].i;
-		if (arg_flag(a, "param"))
-			st = cewb_prior_set_param(pr, i, sigma, &err);
-		else
-			st = cewb_prior_set_orbit(pr, i, sigma, &err);
-	}
-	if (st)
-		while (cewb_prior_n_undo(pr) > steps && cewb_prior_undo(pr, NULL) == CEWB_OK)
-			;
+	idx = malloc(a->n_pos * sizeof *idx);
+	if (!idx)
+		return cmd_fail(s, "out of memory");
+	for (k = 0; k < a->n_pos; k++)
+		idx[k] = (size_t)a->pos[k].i;
+	st = cewb_prior_set_list(pr, idx, a->n_pos, arg_flag(a, "param"), sigma, &err);
+	free(idx);
 	return edited(s, pr, st, &err);
 }
 
@@ -444,9 +439,9 @@ static int merge_exec(struct session *s, const struct cmd_args *a)
 	cewb_prior *pr = need_prior(s);
 	cewb_prior_selector sel;
 	cewb_error err;
-	cewb_status st = CEWB_OK;
+	cewb_status st;
 	int given;
-	size_t k, steps;
+	size_t k, *idx;
 	if (!pr)
 		return 1;
 	sel = selector_of(a, &given);
@@ -456,12 +451,13 @@ static int merge_exec(struct session *s, const struct cmd_args *a)
 		return edited(s, pr, cewb_prior_merge_selected(pr, &sel, &err), &err);
 	if (a->n_pos < 2)
 		return cmd_fail(s, "merge needs two orbits (or a selection: --order, ...)");
-	steps = cewb_prior_n_undo(pr);
-	for (k = 1; k < a->n_pos && !st; k++)
-		st = cewb_prior_merge(pr, (size_t)a->pos[0].i, (size_t)a->pos[k].i, &err);
-	if (st)
-		while (cewb_prior_n_undo(pr) > steps && cewb_prior_undo(pr, NULL) == CEWB_OK)
-			;
+	idx = malloc(a->n_pos * sizeof *idx);
+	if (!idx)
+		return cmd_fail(s, "out of memory");
+	for (k = 0; k < a->n_pos; k++)
+		idx[k] = (size_t)a->pos[k].i;
+	st = cewb_prior_merge_list(pr, idx, a->n_pos, &err);
+	free(idx);
 	return edited(s, pr, st, &err);
 }
 

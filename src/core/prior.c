@@ -670,6 +670,50 @@ cewb_status cewb_prior_merge(cewb_prior *pr, size_t a, size_t b, cewb_error *err
 	return edit_commit(pr, &w);
 }
 
+cewb_status cewb_prior_set_list(cewb_prior *pr, const size_t *idx, size_t n, int params,
+				double sigma, cewb_error *err)
+{
+	struct prior_state w;
+	cewb_status st;
+	size_t k, j;
+	if ((st = check_sigma(sigma, err)))
+		return st;
+	if (n == 0)
+		CEWB_RAISE(err, CEWB_EINVAL, "no %s given", params ? "parameter" : "orbit");
+	for (k = 0; k < n; k++)
+		if ((st = params ? check_param(pr, idx[k], err) : check_orbit(pr, idx[k], err)))
+			return st;
+	if ((st = edit_begin(pr, &w, err)))
+		return st;
+	for (k = 0; k < n; k++) {
+		if (params) {
+			w.sigma[idx[k]] = sigma;
+			continue;
+		}
+		for (j = 0; j < pr->orbit_np[idx[k]]; j++)
+			w.sigma[pr->orbit_first[idx[k]] + j] = sigma;
+	}
+	return edit_commit(pr, &w);
+}
+
+cewb_status cewb_prior_merge_list(cewb_prior *pr, const size_t *idx, size_t n, cewb_error *err)
+{
+	struct prior_state w;
+	cewb_status st;
+	size_t k, j;
+	if (n < 2)
+		CEWB_RAISE(err, CEWB_EINVAL, "a merge needs two orbits or more (%zu given)", n);
+	for (k = 1; k < n; k++)
+		if ((st = check_pair(pr, idx[0], idx[k], err)))
+			return st;
+	if ((st = edit_begin(pr, &w, err)))
+		return st;
+	for (k = 1; k < n; k++)
+		for (j = 0; j < pr->orbit_np[idx[0]]; j++)
+			state_merge(pr, &w, pr->orbit_first[idx[0]] + j, pr->orbit_first[idx[k]] + j);
+	return edit_commit(pr, &w);
+}
+
 cewb_status cewb_prior_split(cewb_prior *pr, size_t orbit, cewb_error *err)
 {
 	struct prior_state w;
