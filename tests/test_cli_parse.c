@@ -222,6 +222,10 @@ int main(void)
 	   strcmp(la, "b 2") == 0 && strcmp(lb, "b 3") == 0, "the first differing line");
 	ok(output_matches("{\"seconds\": 0.5}\n", "{\"seconds\": 7.25}\n", &ln, la, lb, sizeof la),
 	   "JSON seconds are timings");
+	ok(output_matches("seconds   0.0104\n", "seconds   0.0115\n", &ln, la, lb, sizeof la),
+	   "a text line of seconds is a timing");
+	ok(!output_matches("n_seconds 1.5\n", "n_seconds 2.5\n", &ln, la, lb, sizeof la),
+	   "only a line starting with seconds");
 	ok(!output_matches("a\n", "a\nb\n", &ln, la, lb, sizeof la), "an extra line");
 	ok(output_matches("a  \n\n", "a\n", &ln, la, lb, sizeof la), "trailing blanks");
 	ok(!output_matches("Ag3 x\n", "Ag4 x\n", &ln, la, lb, sizeof la),

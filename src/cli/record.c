@@ -112,15 +112,24 @@ static int numbers_match(double a, double b, const char *pa, const char *ea, con
 	return d <= tol;
 }
 
-/* Does the text just before p end with the JSON key "seconds":? */
+/* Is the number at p a timing: after the JSON key "seconds": or the word
+ * "seconds" that starts a line of a text report? */
 static int after_seconds_key(const char *base, const char *p)
 {
-	static const char key[] = "\"seconds\":";
+	static const char key[] = "\"seconds\":", word[] = "seconds";
 	const char *q = p;
-	while (q > base && q[-1] == ' ')
+	while (q > base && (q[-1] == ' ' || q[-1] == '\t'))
 		q--;
-	size_t kl = sizeof key - 1;
-	return (size_t)(q - base) >= kl && strncmp(q - kl, key, kl) == 0;
+	size_t kl = sizeof key - 1, wl = sizeof word - 1;
+	if ((size_t)(q - base) >= kl && strncmp(q - kl, key, kl) == 0)
+		return 1;
+	if ((size_t)(q - base) >= wl && strncmp(q - wl, word, wl) == 0 && q < p) {
+		const char *w = q - wl;
+		while (w > base && (w[-1] == ' ' || w[-1] == '\t'))
+			w--;
+		return w == base;
+	}
+	return 0;
 }
 
 /* Compare two lines; 1 when they match. */

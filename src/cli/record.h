@@ -12,8 +12,8 @@
  * match when |a - b| <= max(1e-9, 1e-6 * max(|a|, |b|), one unit of the
  * last printed digit of either); the last rule only for numbers printed
  * with a point or an exponent, integers (counts) must be equal.  Everything
- * else must match exactly (trailing blanks ignored), except the value of a
- * JSON "seconds" key.
+ * else must match exactly (trailing blanks ignored), except timings: the
+ * value of a JSON "seconds" key or of a text line starting with "seconds".
  */
 #ifndef CEWB_CLI_RECORD_H
 #define CEWB_CLI_RECORD_H
