@@ -249,12 +249,12 @@ static int show_exec(struct session *s, const struct cmd_args *a)
 		free(L);
 		return 0;
 	}
-	out_printf(s, "%5s %5s %8s %12s %12s %10s  %s\n", "param", "order", "radius", "sigma",
-		   "lambda", "mean", "merged with");
+	out_printf(s, "%5s %5s %5s %8s %12s %12s %10s  %s\n", "param", "orbit", "order", "radius",
+		   "sigma", "lambda", "mean", "merged with");
 	for (i = 0; i < n; i++) {
 		size_t o = cewb_prior_param_orbit(pr, i), g = cewb_prior_merged_with(pr, i);
 		double sg = cewb_prior_param_sigma(pr, i);
-		out_printf(s, "%5zu %5zu %8.4f %12s %12s %10s  ", i, cewb_prior_orbit_order(pr, o),
+		out_printf(s, "%5zu %5zu %5zu %8.4f %12s %12s %10s  ", i, o, cewb_prior_orbit_order(pr, o),
 			   cewb_prior_orbit_radius(pr, o), width_str(s, sg, b1, sizeof b1),
 			   isinf(L[i * n + i]) ? "inf" : out_real(s, L[i * n + i], b2, sizeof b2),
 			   out_real(s, cewb_prior_param_mean(pr, i), b3, sizeof b3));
@@ -782,11 +782,11 @@ static int status_exec(struct session *s, const struct cmd_args *a)
 	if (!pr || prior_figures(s, folds, &dof, &rmse, &rt, &sec))
 		return 1;
 	if (out_is_json(s)) {
-		out_json(s, json_pack("{s:I, s:I, s:f, s:I, s:f, s:f}", "n_parameters",
+		out_json(s, json_pack("{s:I, s:I, s:f, s:I, s:f, s:f, s:f}", "n_parameters",
 				      (json_int_t)cewb_prior_n_params(pr), "n_free",
 				      (json_int_t)cewb_prior_n_free(pr), "effective_parameters", dof,
 				      "folds", (json_int_t)folds, "rmse_validation", rmse,
-				      "rmse_train", rt));
+				      "rmse_train", rt, "seconds", sec));
 		return 0;
 	}
 	summary_line(s, pr);
