@@ -4,8 +4,9 @@
  * All four are linear smoothers theta = W X~' y~ (X~ = sqrt(W) X, y~ =
  * sqrt(W) y, W a small n_cols x n_cols matrix), built once by
  * cewb_fit_smoother_build; cross-validation reuses W for closed forms.
- * OLS and ridge take W from the right singular vectors of X~ (LAPACK dgesvd
- * reduces the tall matrix by a QR first and never forms the left vectors);
+ * OLS and ridge take W from the right singular vectors of X~ (a QR of the
+ * tall matrix, then the SVD of its small triangle; the left vectors are
+ * never formed);
  * the prior takes W = (X~'X~ + Lambda)^-1 by Cholesky.
  */
 #include "config.h"
@@ -33,19 +34,41 @@ void cewb_fit_smoother_release(cewb_fit_smoother *sm)
  * Singular values s (r of them) and right singular vectors Vt (r x p,
  * row-major) of the n x p row-major matrix A (destroyed).  LAPACK sees the
  * same memory as the column-major p x n matrix A', whose left vectors are
- * our right ones, so no transposed copy is made.
+ * our right ones, so no transposed copy is made.  A tall X (n >= p) is first
+ * reduced by an LQ factorisation of A' (= QR of X), and only the small
+ * p x p triangle goes through the divide-and-conquer SVD.
  */
 static cewb_status right_svd(double *A, size_t n, size_t p, double *s, double *Vt,
 			     cewb_error *err)
 {
-	size_t r = n < p ? n : p;
-	double dummy = 0.0, *superb = malloc((r + 1) * sizeof *superb);
+	size_t r = n < p ? n : p, i, j;
+	double *work;
 	lapack_int info;
-	if (!superb)
-		CEWB_RAISE(err, CEWB_ENOMEM, "svd: out of memory");
-	info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'S', 'N', (lapack_int)p, (lapack_int)n, A,
-			      (lapack_int)p, s, Vt, (lapack_int)p, &dummy, 1, superb);
-	free(superb);
+	if (n >= p) {
+		double *tau, *L, *Vs;
+		work = malloc((p + 2 * p * p) * sizeof *work);
+		if (!work)
+			CEWB_RAISE(err, CEWB_ENOMEM, "svd: out of memory");
+		tau = work;
+		L = tau + p;
+		Vs = L + p * p;
+		info = LAPACKE_dgelqf(LAPACK_COL_MAJOR, (lapack_int)p, (lapack_int)n, A,
+				      (lapack_int)p, tau);
+		if (info == 0) {
+			for (j = 0; j < p; j++)
+				for (i = 0; i < p; i++)
+					L[j * p + i] = i >= j ? A[j * p + i] : 0.0;
+			info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)p, (lapack_int)p, L,
+					      (lapack_int)p, s, Vt, (lapack_int)p, Vs, (lapack_int)p);
+		}
+	} else {
+		work = malloc(n * n * sizeof *work);
+		if (!work)
+			CEWB_RAISE(err, CEWB_ENOMEM, "svd: out of memory");
+		info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)p, (lapack_int)n, A,
+				      (lapack_int)p, s, Vt, (lapack_int)p, work, (lapack_int)r);
+	}
+	free(work);
 	if (info < 0)
 		CEWB_RAISE(err, CEWB_ENOMEM, "svd: workspace (lapack %d)", (int)info);
 	if (info > 0)
