@@ -31,41 +31,6 @@
 
 /* ---- fit data kept in the session ---- */
 
-/* Free the arrays of a curve and zero it. */
-static void curve_release(struct fit_curve_data *c)
-{
-	for (size_t i = 0; c->label && i < c->n_points; i++)
-		free(c->label[i]);
-	free(c->label);
-	free(c->x);
-	free(c->valid);
-	free(c->valid_std);
-	free(c->train);
-	free(c->n_params);
-	memset(c, 0, sizeof *c);
-}
-
-/* Free the arrays of a stored validation and zero it. */
-static void validation_release(struct fit_validation_data *v)
-{
-	free(v->row);
-	free(v->target);
-	free(v->predicted);
-	free(v->eci_mean);
-	free(v->eci_std);
-	memset(v, 0, sizeof *v);
-}
-
-void fit_data_free(struct fit_data *d)
-{
-	if (!d)
-		return;
-	validation_release(&d->validation);
-	curve_release(&d->learning);
-	curve_release(&d->convergence);
-	free(d);
-}
-
 /* The session's fit data, created on first use; NULL when out of memory. */
 static struct fit_data *fit_data_get(struct session *s)
 {
@@ -89,7 +54,7 @@ static int curve_alloc(struct fit_curve_data *c, size_t n, int with_labels)
 	}
 	if (!c->x || !c->valid || !c->valid_std || !c->train ||
 	    (with_labels && (!c->label || !c->n_params))) {
-		curve_release(c);
+		fit_curve_release(c);
 		return -1;
 	}
 	return 0;
@@ -630,14 +595,14 @@ static void store_validation(struct session *s, cewb_fit_method m, const cewb_xv
 	if (!d)
 		return;
 	struct fit_validation_data *v = &d->validation;
-	validation_release(v);
+	fit_validation_release(v);
 	v->row = malloc(r->n * sizeof *v->row);
 	v->target = malloc(r->n * sizeof *v->target);
 	v->predicted = malloc(r->n * sizeof *v->predicted);
 	v->eci_mean = malloc(r->p * sizeof *v->eci_mean);
 	v->eci_std = malloc(r->p * sizeof *v->eci_std);
 	if (!v->row || !v->target || !v->predicted || !v->eci_mean || !v->eci_std) {
-		validation_release(v);
+		fit_validation_release(v);
 		return;
 	}
 	snprintf(v->method, sizeof v->method, "%s", cewb_fit_method_name(m));
@@ -1085,7 +1050,7 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 		if (ts < 1 || ts > max_train) {
 			size_t n = r.n;
 			rows_release(&r);
-			curve_release(&c);
+			fit_curve_release(&c);
 			return cmd_fail(s, "--sizes: %g gives %zu training structures; "
 					"%zu-fold validation of %zu structures allows 1 to %zu",
 					f, ts, x.folds, n, max_train);
@@ -1094,7 +1059,7 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 		cewb_xval_result xr;
 		if (validate_one(s, a, m, &x, &r, &xr)) {
 			rows_release(&r);
-			curve_release(&c);
+			fit_curve_release(&c);
 			return 1;
 		}
 		c.x[k] = (double)ts;
@@ -1106,11 +1071,11 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 	}
 	struct fit_data *d = fit_data_get(s);
 	if (d) {
-		curve_release(&d->learning);
+		fit_curve_release(&d->learning);
 		d->learning = c;
 		d->learning.have = 1;
 	} else {
-		curve_release(&c);
+		fit_curve_release(&c);
 	}
 	const struct fit_curve_data *lc = d ? &d->learning : NULL;
 	char b1[64], b2[64], b3[64];
@@ -1321,7 +1286,7 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 		cmd_fail(s, "out of memory");
 		goto fail_curve;
 	}
-	curve_release(&d->convergence);
+	fit_curve_release(&d->convergence);
 	d->convergence = c;
 	d->convergence.have = 1;
 	const struct fit_curve_data *cc = &d->convergence;
@@ -1364,7 +1329,7 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 	free(n_cut);
 	return 0;
 fail_curve:
-	curve_release(&c);
+	fit_curve_release(&c);
 fail_sets:
 	free(sets);
 	free(n_cut);

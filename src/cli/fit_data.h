@@ -55,5 +55,9 @@ struct fit_data {
 
 /* Free d and everything in it; fit_data_free(NULL) is harmless. */
 void fit_data_free(struct fit_data *d);
+/* Free the arrays of a curve and zero it. */
+void fit_curve_release(struct fit_curve_data *c);
+/* Free the arrays of a stored validation and zero it. */
+void fit_validation_release(struct fit_validation_data *v);
 
 #endif

@@ -1,0 +1,38 @@
+/* fit_data.c - freeing the analysis data the fit family keeps in the session. */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include "fit_data.h"
+
+void fit_curve_release(struct fit_curve_data *c)
+{
+	for (size_t i = 0; c->label && i < c->n_points; i++)
+		free(c->label[i]);
+	free(c->label);
+	free(c->x);
+	free(c->valid);
+	free(c->valid_std);
+	free(c->train);
+	free(c->n_params);
+	memset(c, 0, sizeof *c);
+}
+
+void fit_validation_release(struct fit_validation_data *v)
+{
+	free(v->row);
+	free(v->target);
+	free(v->predicted);
+	free(v->eci_mean);
+	free(v->eci_std);
+	memset(v, 0, sizeof *v);
+}
+
+void fit_data_free(struct fit_data *d)
+{
+	if (!d)
+		return;
+	fit_validation_release(&d->validation);
+	fit_curve_release(&d->learning);
+	fit_curve_release(&d->convergence);
+	free(d);
+}
