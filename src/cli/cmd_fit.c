@@ -768,6 +768,9 @@ static int validate_exec(struct session *s, const struct cmd_args *a)
 		if (unused[0])
 			out_printf(s, "note: %s has no effect on %s\n", unused,
 				   n_methods == 1 ? cewb_fit_method_name(ms[0]) : "these methods");
+		if (r.n < r.p)
+			out_printf(s, "warning: fewer structures (%zu) than parameters (%zu): "
+				   "every training split is underdetermined\n", r.n, r.p);
 	}
 	for (size_t k = 0; k < n_methods; k++)
 		cewb_xval_result_release(&xr[k]);
