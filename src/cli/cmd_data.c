@@ -373,15 +373,16 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 			e.structure = it->s;
 			e.ideal = it->ideal;
 			cewb_entry_composition(&e, comp, sizeof(comp));
-			json_t *one = json_pack(
-				"{s:i, s:s, s:i, s:i, s:o, s:{s:s, s:s?, s:f, s:f, s:f}}", "index",
-				(int)order[k], "file", it->file, "frame", (int)it->frame, "n_atoms",
-				(int)it->s->n_atoms, "target", jnum(it->target), "mapping", "status",
-				map_names[it->map], "reason", it->map_reason, "volumetric_strain",
-				it->volumetric_strain, "drmax", it->drmax, "dravg", it->dravg);
-			if (problems)
-				json_object_set_new(one, "composition", json_string(comp));
-			json_array_append_new(list, one);
+			json_array_append_new(
+				list,
+				json_pack("{s:i, s:s, s:i, s:i, s:i, s:s, s:o, s:{s:s, s:s?, s:f, s:f, "
+					  "s:f}}", "index", (int)order[k], "file", it->file, "frame",
+					  (int)it->frame, "n_atoms", (int)it->s->n_atoms, "n_sites",
+					  (int)(it->ideal ? it->ideal->n_atoms : it->s->n_atoms),
+					  "composition", comp, "target", jnum(it->target), "mapping",
+					  "status", map_names[it->map], "reason", it->map_reason,
+					  "volumetric_strain", it->volumetric_strain, "drmax",
+					  it->drmax, "dravg", it->dravg));
 		}
 		out_json(s, json_pack("{s:o}", "structures", list));
 		free(order);
@@ -393,8 +394,9 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 		return 0;
 	}
 	if (!problems)
-		out_printf(s, "%6s  %-24s %6s %7s %14s  %s\n", "index", "file", "frame", "atoms",
-			   t->target_key ? t->target_key : "target", "mapping");
+		out_printf(s, "%6s  %-24s %6s %6s %-12s %14s  %s\n", "index", "file", "frame",
+			   "atoms", "composition", t->target_key ? t->target_key : "target",
+			   "mapping");
 	else
 		out_printf(s, "%6s  %-24s %6s %-12s %-8s %10s %8s  %s\n", "index", "file", "frame",
 			   "composition", "status", "vol.strain", "drmax", "reason");
@@ -405,18 +407,18 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 		size_t fl = strlen(f);
 		if (fl > 24)
 			f += fl - 24;
-		if (!problems) {
-			out_printf(s, "%6zu  %-24s %6zu %7zu %14s  %s\n", i, f, it->frame,
-				   it->s->n_atoms,
-				   isnan(it->target) ? "-" : out_real(s, it->target, buf, sizeof buf),
-				   map_names[it->map]);
-			continue;
-		}
 		cewb_entry e = { 0 };
 		char b2[64];
 		e.structure = it->s;
 		e.ideal = it->ideal;
 		cewb_entry_composition(&e, comp, sizeof(comp));
+		if (!problems) {
+			out_printf(s, "%6zu  %-24s %6zu %6zu %-12s %14s  %s\n", i, f, it->frame,
+				   it->s->n_atoms, comp,
+				   isnan(it->target) ? "-" : out_real(s, it->target, buf, sizeof buf),
+				   map_names[it->map]);
+			continue;
+		}
 		out_printf(s, "%6zu  %-24s %6zu %-12s %-8s %10s %8s  %s\n", i, f, it->frame, comp,
 			   map_names[it->map], fig(s, it->volumetric_strain, buf, sizeof buf),
 			   fig(s, it->drmax, b2, sizeof b2),
@@ -477,9 +479,8 @@ static const struct cmd_arg structures_opts[] = {
 };
 
 /*
- * `structures` with --problems (the default table and JSON as before); it
- * takes over from the basic entry when this array is listed in cmd.c in
- * its place.
+ * `structures` with composition, size and --problems; it takes over from
+ * the basic entry when this array is listed in cmd.c in its place.
  */
 const struct cmd_entry cmd_data_train_entries[] = {
 	{ .name = "structures", .group = "data", .summary = "list the training structures",
