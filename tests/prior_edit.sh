@@ -119,7 +119,7 @@ for mode in colour mono; do
 	opt=""
 	[ $mode = mono ] && opt=" --mono"
 	T new-session -d -s $mode -x 120 -y 30 \
-		"TERM=xterm-256color '$CEWB' -c \"$setup; prior reset physical; prior edit$opt\"; sleep 30"
+		"env -u NO_COLOR TERM=xterm-256color '$CEWB' -c \"$setup; prior reset physical; prior edit$opt\"; sleep 30"
 done
 n=0
 while [ $n -lt 100 ]; do
