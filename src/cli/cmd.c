@@ -19,6 +19,7 @@
 #pragma weak cmd_model_entries
 #pragma weak cmd_data_entries
 #pragma weak cmd_train_entries
+#pragma weak cmd_data_train_entries
 #pragma weak cmd_fit_entries
 #pragma weak cmd_prior_entries
 #pragma weak cmd_plot_entries
@@ -30,16 +31,17 @@ static const struct cmd_entry *family_list(size_t i)
 	switch (i) {
 	case 0: return cmd_model_entries;
 	case 1: return cmd_train_entries;
-	case 2: return cmd_data_entries;
-	case 3: return cmd_fit_entries;
-	case 4: return cmd_prior_entries;
-	case 5: return cmd_plot_entries;
-	case 6: return cmd_tui_entries;
-	case 7: return cmd_core_entries;
+	case 2: return cmd_data_train_entries;
+	case 3: return cmd_data_entries;
+	case 4: return cmd_fit_entries;
+	case 5: return cmd_prior_entries;
+	case 6: return cmd_plot_entries;
+	case 7: return cmd_tui_entries;
+	case 8: return cmd_core_entries;
 	default: return NULL;
 	}
 }
-#define N_FAMILIES 8
+#define N_FAMILIES 9
 
 static const struct cmd_entry **table;	/* all entries, built on first use */
 static size_t n_table;

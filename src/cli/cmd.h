@@ -119,7 +119,8 @@ struct cmd_entry {
 /* Families (each defined in its cmd_<family>.c, listed in cmd.c). */
 extern const struct cmd_entry cmd_core_entries[];	/* help set quit record replay echo */
 extern const struct cmd_entry cmd_model_entries[];	/* load lattice, space, orbits, ... */
-extern const struct cmd_entry cmd_train_entries[];	/* load structures, structures, vectors */
+extern const struct cmd_entry cmd_train_entries[];	/* load structures, vectors */
+extern const struct cmd_entry cmd_data_train_entries[];	/* structures */
 extern const struct cmd_entry cmd_data_entries[];	/* load structures, structures, ... */
 extern const struct cmd_entry cmd_fit_entries[];	/* fit, validate, eci, predict, ... */
 extern const struct cmd_entry cmd_prior_entries[];	/* prior ... */

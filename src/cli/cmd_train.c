@@ -1,6 +1,6 @@
 /*
  * cmd_train.c - the training set: load structures (ideal, or mapped onto
- * the lattice with --map), structures, vectors.
+ * the lattice with --map) and vectors; `structures` is in cmd_data.c.
  */
 #include "config.h"
 #include <math.h>
@@ -10,8 +10,6 @@
 #include "cewb/dataset.h"
 #include "cmd.h"
 #include "session.h"
-
-static const char *const map_names[] = { "ideal", "mapped", "warned", "refused" };
 
 /* load structures FILE [--target KEY] [--map] [--total] [--weight KEY] */
 static int load_structures_exec(struct session *s, const struct cmd_args *a)
@@ -134,47 +132,6 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 	return 0;
 }
 
-/* structures: the training set table. */
-static int structures_exec(struct session *s, const struct cmd_args *a)
-{
-	const struct train_set *t = &s->train;
-	char buf[64];
-	if (out_is_json(s)) {
-		json_t *list = json_array();
-		for (size_t i = 0; i < t->n; i++) {
-			const struct train_item *it = &t->items[i];
-			json_t *tg = isnan(it->target) ? json_null() : json_real(it->target);
-			json_array_append_new(
-				list,
-				json_pack("{s:i, s:s, s:i, s:i, s:o, s:{s:s, s:s?, s:f, s:f, s:f}}",
-					  "index", (int)i, "file", it->file, "frame", (int)it->frame,
-					  "n_atoms", (int)it->s->n_atoms, "target", tg, "mapping",
-					  "status", map_names[it->map], "reason", it->map_reason,
-					  "volumetric_strain", it->volumetric_strain, "drmax",
-					  it->drmax, "dravg", it->dravg));
-		}
-		out_json(s, json_pack("{s:o}", "structures", list));
-		return 0;
-	}
-	if (t->n == 0) {
-		out_printf(s, "no structures loaded\n");
-		return 0;
-	}
-	out_printf(s, "%6s  %-24s %6s %7s %14s  %s\n", "index", "file", "frame", "atoms",
-		   t->target_key ? t->target_key : "target", "mapping");
-	for (size_t i = 0; i < t->n; i++) {
-		const struct train_item *it = &t->items[i];
-		const char *f = it->file;
-		size_t fl = strlen(f);
-		if (fl > 24)
-			f += fl - 24;
-		out_printf(s, "%6zu  %-24s %6zu %7zu %14s  %s\n", i, f, it->frame, it->s->n_atoms,
-			   isnan(it->target) ? "-" : out_real(s, it->target, buf, sizeof buf),
-			   map_names[it->map]);
-	}
-	return 0;
-}
-
 /* vectors [--structure N]: cluster vectors of the training set. */
 static int vectors_exec(struct session *s, const struct cmd_args *a)
 {
@@ -242,8 +199,6 @@ const struct cmd_entry cmd_train_entries[] = {
 	{ .name = "load structures", .group = "data", .summary = "add training structures",
 	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = load_opts,
 	  .exec = load_structures_exec, .page = "load-structures", .flags = CMD_REPORTS },
-	{ .name = "structures", .group = "data", .summary = "list the training structures",
-	  .exec = structures_exec, .page = "structures", .flags = CMD_REPORTS },
 	{ .name = "vectors", .group = "data", .summary = "cluster vectors of the training set",
 	  .options = vectors_opts, .exec = vectors_exec, .page = "vectors",
 	  .flags = CMD_REPORTS },
