@@ -560,16 +560,13 @@ static double ambiguity(const mapper *m, cewb_error *err, cewb_status *st)
 	int *sp = malloc(sizeof(int) * n);
 	double *dist = malloc(sizeof(double) * 2 * n);
 	char *done = malloc(2 * n);
-	int *row_at = malloc(sizeof(int) * n);
 	*st = CEWB_OK;
-	if (!sp || !dist || !done || !row_at) {
+	if (!sp || !dist || !done) {
 		*st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for the ambiguity search");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		sp[i] = i < m->n_atoms ? m->s->numbers[i] : 0;
-		row_at[m->col_of[i]] = (int)i;
-	}
 #define RC(i, k) (m->cost[(i) * n + m->col_of[k]] - m->u[i] - m->v[m->col_of[k]])
 	for (size_t s = 0; s < n; s++) {
 		for (size_t x = 0; x < 2 * n; x++) {
@@ -611,7 +608,6 @@ out:
 	free(sp);
 	free(dist);
 	free(done);
-	free(row_at);
 	return isinf(best) ? INFINITY : sqrt(fmax(best, 0.0));
 }
 
