@@ -565,6 +565,7 @@ cewb_status cewb_fit_path_compute(const cewb_fit_problem *prob, const cewb_fit_o
 	if (!prob || !opt || !path)
 		CEWB_RAISE(err, CEWB_EINVAL, "a curve needs a problem, options and a result");
 	memset(path, 0, sizeof *path);
+	cewb_fit_set_threads(opt->n_threads);
 	switch (opt->method) {
 	case CEWB_FIT_LASSO:
 		return enet_run(prob, opt, CEWB_FIT_LASSO, 1.0, NULL, path, err);
