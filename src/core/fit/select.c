@@ -540,6 +540,7 @@ cewb_status cewb_fit_omp(const cewb_fit_problem *prob, const cewb_fit_options *o
 	return select_run(prob, opt, CEWB_FIT_OMP, res, NULL, err);
 }
 
+/* The cross-validated curve of RFE or OMP over the number of features. */
 cewb_status cewb_select_path(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 			     cewb_fit_path *path, cewb_error *err)
 {

@@ -49,11 +49,13 @@
 
 /* ---- helpers shared with select.c and robust.c ---- */
 
+/* Standardised columns (the shared standard-deviation scales) or raw. */
 cewb_sparse_scaling cewb_sparse_scaling_of(const cewb_fit_options *opt)
 {
 	return opt->standardize ? CEWB_SPARSE_STD : CEWB_SPARSE_RAW;
 }
 
+/* Check prob, weight the rows and scale the columns into d. */
 cewb_status cewb_sparse_prepare(const cewb_fit_problem *prob, cewb_sparse_scaling scaling,
 				cewb_sparse_data *d, cewb_error *err)
 {
@@ -101,6 +103,7 @@ cewb_status cewb_sparse_prepare(const cewb_fit_problem *prob, cewb_sparse_scalin
 	return CEWB_OK;
 }
 
+/* Free the arrays of d. */
 void cewb_sparse_release(cewb_sparse_data *d)
 {
 	if (!d)
@@ -111,6 +114,7 @@ void cewb_sparse_release(cewb_sparse_data *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* At least 2 folds, at most one per row. */
 cewb_status cewb_sparse_check_folds(size_t n, size_t k, cewb_error *err)
 {
 	if (k < 2)
@@ -120,6 +124,7 @@ cewb_status cewb_sparse_check_folds(size_t n, size_t k, cewb_error *err)
 	return CEWB_OK;
 }
 
+/* Copy the training and held-out rows of fold f. */
 void cewb_sparse_split(const cewb_sparse_data *d, const size_t *fold, size_t f,
 		       double *Zt, double *yt, size_t *n_train,
 		       double *Zv, double *yv, size_t *n_test)
@@ -144,6 +149,7 @@ void cewb_sparse_split(const cewb_sparse_data *d, const size_t *fold, size_t f,
 	*n_test = nv;
 }
 
+/* Mean square residual of w on n held-out rows. */
 double cewb_sparse_mse(const double *Zv, const double *yv, size_t n, size_t p, const double *w)
 {
 	size_t i, j;
@@ -160,6 +166,7 @@ double cewb_sparse_mse(const double *Zv, const double *yv, size_t n, size_t p, c
 	return ss / (double)n;
 }
 
+/* Allocate a zeroed curve of n points. */
 cewb_status cewb_sparse_path_alloc(cewb_fit_path *path, cewb_fit_method method,
 				   const char *param_name, size_t n, size_t n_folds,
 				   cewb_error *err)
@@ -180,6 +187,7 @@ cewb_status cewb_sparse_path_alloc(cewb_fit_path *path, cewb_fit_method method,
 	return CEWB_OK;
 }
 
+/* Free the arrays of a curve; a zeroed or released curve is harmless. */
 void cewb_fit_path_release(cewb_fit_path *path)
 {
 	if (!path)
@@ -203,6 +211,7 @@ typedef struct {
 	double yy;
 } gram_data;
 
+/* Build (sign +1) or downdate (sign -1) G = Z'Z, c = Z'y and y'y. */
 void cewb_sparse_gram_add(const double *Z, const double *y, size_t n, size_t p, double sign,
 			  double *G, double *c, double *yy)
 {
@@ -559,6 +568,7 @@ cewb_status cewb_fit_enet(const cewb_fit_problem *prob, const cewb_fit_options *
 	return enet_run(prob, opt, CEWB_FIT_ENET, opt->l1_ratio, res, NULL, err);
 }
 
+/* The cross-validated curve of a LASSO, elastic-net, RFE or OMP fit. */
 cewb_status cewb_fit_path_compute(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 				  cewb_fit_path *path, cewb_error *err)
 {
