@@ -163,16 +163,29 @@ static double gram_rss(const gram_problem *g, const size_t *keep, size_t m, cons
 	return fmax(g->yy - 2.0 * lin + q, 0.0);
 }
 
-/* Map a scaled covariance (full p x p) and coefficients back to the original scale. */
-static void unscale_result(const gram_problem *g, cewb_fit_result *res)
+/*
+ * Map scaled coefficients and the covariance back to the original scale; only
+ * the rows and columns listed in idx (m of them; all when idx is NULL) of the
+ * covariance can be nonzero, so only those are touched.
+ */
+static void unscale_result(const gram_problem *g, cewb_fit_result *res, const size_t *idx,
+			   size_t m)
 {
-	size_t i, j, p = g->p;
-	for (j = 0; j < p; j++)
-		res->eci[j] *= g->ys / g->col[j];
-	if (res->covariance)
-		for (i = 0; i < p; i++)
-			for (j = 0; j < p; j++)
-				res->covariance[i * p + j] *= g->ys * g->ys / (g->col[i] * g->col[j]);
+	size_t a, c, p = g->p;
+	for (a = 0; a < p; a++)
+		res->eci[a] *= g->ys / g->col[a];
+	if (!res->covariance)
+		return;
+	if (!idx)
+		m = p;
+	for (a = 0; a < m; a++) {
+		size_t i = idx ? idx[a] : a;
+		double fi = g->ys * g->ys / g->col[i];
+		for (c = 0; c < m; c++) {
+			size_t j = idx ? idx[c] : c;
+			res->covariance[i * p + j] *= fi / g->col[j];
+		}
+	}
 }
 
 cewb_status cewb_fit_bayes(const cewb_fit_problem *prob, const cewb_fit_options *opt,
@@ -276,7 +289,7 @@ cewb_status cewb_fit_bayes(const cewb_fit_problem *prob, const cewb_fit_options 
 	res->rank = 0;
 	for (k = 0; k < p; k++)
 		res->rank += e[k] > e[p - 1] * DBL_EPSILON * (double)(n > p ? n : p);
-	unscale_result(&g, res);
+	unscale_result(&g, res, NULL, p);
 	cewb_fit_result_hyper(res, "alpha", alpha);
 	cewb_fit_result_hyper(res, "lambda", lambda);
 	cewb_fit_result_hyper(res, "effective_parameters", gamma);
@@ -463,7 +476,7 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 		res->log_marginal_likelihood = ml;
 	}
 	res->rank = m;
-	unscale_result(&g, res);
+	unscale_result(&g, res, keep, m);
 	cewb_fit_result_hyper(res, "threshold", opt->threshold);
 	cewb_fit_result_hyper(res, "alpha", alpha);
 	cewb_fit_result_hyper(res, "noise_std", g.ys / sqrt(alpha));

@@ -315,16 +315,19 @@ void cewb_fit_result_hyper(cewb_fit_result *res, const char *name, double value)
 double cewb_fit_rmse(const double *X, size_t n_rows, size_t n_cols, const double *y,
 		     const double *theta)
 {
-	size_t i, j;
-	double ss = 0.0;
+	/* blocks of rows through dgemv, so that no buffer of n_rows is needed */
+	double r[256], ss = 0.0;
+	size_t i0, i;
 	if (n_rows == 0)
 		return 0.0;
-	for (i = 0; i < n_rows; i++) {
-		const double *x = X + i * n_cols;
-		double r = y[i];
-		for (j = 0; j < n_cols; j++)
-			r -= x[j] * theta[j];
-		ss += r * r;
+	for (i0 = 0; i0 < n_rows; i0 += 256) {
+		size_t m = n_rows - i0 < 256 ? n_rows - i0 : 256;
+		memcpy(r, y + i0, m * sizeof *r);
+		if (n_cols > 0)
+			cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n_cols, -1.0,
+				    X + i0 * n_cols, (int)n_cols, theta, 1, 1.0, r, 1);
+		for (i = 0; i < m; i++)
+			ss += r[i] * r[i];
 	}
 	return sqrt(ss / (double)n_rows);
 }

@@ -4,9 +4,10 @@
  * All four are linear smoothers theta = W X~' y~ (X~ = sqrt(W) X, y~ =
  * sqrt(W) y, W a small n_cols x n_cols matrix), built once by
  * cewb_fit_smoother_build; cross-validation reuses W for closed forms.
- * OLS and ridge take W from the right singular vectors of X~ (a QR of the
- * tall matrix, then the SVD of its small triangle; the left vectors are
- * never formed);
+ * OLS and ridge take W from the Cholesky factor of X~'X~ (+ alpha I) when
+ * its condition number is below 1e8, else (and to decide the rank) from the
+ * right singular vectors of X~ (a QR of the tall matrix, then the SVD of its
+ * small triangle; the left vectors are never formed);
  * the prior takes W = (X~'X~ + Lambda)^-1 by Cholesky.
  */
 #include "config.h"
@@ -164,6 +165,56 @@ static size_t sym_pinv(double *A, size_t p, double *work)
 	return rank;
 }
 
+/*
+ * W = (X~'X~ + alpha I)^-1 by Cholesky when that is safe: returns 1 and
+ * trace(W X~'X~) in *trace_h when the reciprocal condition number of the
+ * matrix is above 1e-8 (|error| ~ 1e-8 relative at worst), 0 otherwise (then
+ * the caller takes the SVD route, which also decides the rank).
+ */
+static int gram_inverse(const double *Xw, size_t n, size_t p, double alpha, double *W,
+			double *trace_h)
+{
+	double *G = malloc((p * p + 3 * p) * sizeof *G), *work, anorm = 0.0, rcond = 0.0, tr = 0.0;
+	lapack_int *iwork = malloc(p * sizeof *iwork);
+	size_t i, j;
+	int ok = 0;
+	if (!G || !iwork)
+		goto out;
+	work = G + p * p;
+	/* the row-major upper triangle is LAPACK's column-major lower one */
+	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0, Xw, (int)p, 0.0, G,
+		    (int)p);
+	for (j = 0; j < p; j++) {
+		double cs = 0.0;
+		for (i = 0; i < p; i++)
+			cs += fabs(i <= j ? G[i * p + j] : G[j * p + i]);
+		anorm = fmax(anorm, cs + alpha);
+	}
+	for (i = 0; i < p; i++)
+		for (j = i; j < p; j++)
+			W[i * p + j] = G[i * p + j] + (i == j ? alpha : 0.0);
+	if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)p, W, (lapack_int)p) != 0)
+		goto out;
+	if (LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'L', (lapack_int)p, W, (lapack_int)p, anorm,
+				&rcond, work, iwork) != 0 || !(rcond > 1e-8))
+		goto out;
+	if (LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'L', (lapack_int)p, W, (lapack_int)p) != 0)
+		goto out;
+	for (i = 0; i < p; i++) {
+		tr += W[i * p + i] * G[i * p + i];
+		for (j = i + 1; j < p; j++) {
+			W[j * p + i] = W[i * p + j];
+			tr += 2.0 * W[i * p + j] * G[i * p + j];
+		}
+	}
+	*trace_h = tr;
+	ok = 1;
+out:
+	free(G);
+	free(iwork);
+	return ok;
+}
+
 cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 				    const cewb_fit_options *opt, cewb_fit_smoother *sm,
 				    cewb_fit_result *res, cewb_error *err)
@@ -219,7 +270,16 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 	cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0, sm->Xw, (int)p, sm->yw, 1, 0.0,
 		    b, 1);
 
-	if (m != CEWB_FIT_PRIOR) {
+	if (m != CEWB_FIT_PRIOR && opt->tol <= 0 &&
+	    ((m == CEWB_FIT_RIDGE && opt->alpha > 0.0) || (m != CEWB_FIT_RIDGE && n >= p)) &&
+	    gram_inverse(sm->Xw, n, p, m == CEWB_FIT_RIDGE ? opt->alpha : 0.0, sm->W, &trace_h)) {
+		/* well conditioned: Cholesky of the normal equations is exact enough */
+		if (m == CEWB_FIT_RIDGE)
+			cewb_fit_result_hyper(res, "alpha", opt->alpha);
+		sm->rank = p;
+		res->rank = p;
+		sm->exact_cv = 1;
+	} else if (m != CEWB_FIT_PRIOR) {
 		/* OLS, GLS, ridge: W = V diag(c) V' from the SVD of X~ */
 		double rcond = opt->tol > 0 ? opt->tol : DBL_EPSILON * (double)(n > p ? n : p);
 		double alpha = 0.0, *T;
