@@ -97,6 +97,17 @@ out=$("$CEWB" --json -c "$LAT; load structures examples/agpd/structures.xyz" \
 v=$(printf '%s\n' "$out" | sed 's/"n_parameters": /\n/g' | sed -n '2,$p' | cut -d, -f1 | tr '\n' ' ')
 [ "$v" = "9 29 82 " ]; ok $? "convergence over three cutoff sets: $v parameters"
 
+# predict --map: relaxed structures are mapped first; a frame the mapping
+# refuses gets its reason instead of a prediction, the others are predicted.
+out=$("$CEWB" -c "$LAT; space 8 5; load structures examples/agpd/structures.xyz; fit bayes;
+	predict tests/data/relaxed/agpd_relaxed.xyz --map" 2>&1)
+r=$?
+case "$out" in *"refused by the mapping: "*"rmse "*" meV/atom over "*) ;; *) r=1 ;; esac
+ok $r "predict --map: refused frames named, the others predicted"
+"$CEWB" -c "$LAT; space 8 5; load structures examples/agpd/structures.xyz; fit bayes;
+	predict tests/data/relaxed/agpd_relaxed.xyz" >/dev/null 2>&1
+[ $? -eq 1 ]; ok $? "predict without --map refuses a relaxed structure"
+
 # Bad input: one line on stderr, exit 1.
 # check NAME WANT-SUBSTRING COMMANDS
 check() {

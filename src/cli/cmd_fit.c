@@ -904,11 +904,13 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 	double *x = malloc(p * sizeof *x);
 	double *pred = calloc(n ? n : 1, sizeof *pred), *sig = calloc(n ? n : 1, sizeof *sig);
 	double *tgt = calloc(n ? n : 1, sizeof *tgt);
-	if (!x || !pred || !sig || !tgt) {
+	char **refused = calloc(n ? n : 1, sizeof *refused); /* reason, or NULL: mapped */
+	if (!x || !pred || !sig || !tgt || !refused) {
 		free(x);
 		free(pred);
 		free(sig);
 		free(tgt);
+		free(refused);
 		cewb_frames_release(&fr_in);
 		return cmd_fail(s, "out of memory");
 	}
@@ -926,7 +928,13 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 			st = cewb_map_structure(s->lattice, fr_in.frames[i], NULL, &rep, &err);
 			if (st == CEWB_OK && !(ideal = cewb_map_ideal_structure(&rep)))
 				st = cewb_error_set(&err, CEWB_ENOMEM, "out of memory");
+			if (st == CEWB_ENOFIT && (refused[i] = strdup(rep.reason)))
+				st = CEWB_OK;
 			cewb_map_report_release(&rep);
+			if (refused[i]) {
+				pred[i] = sig[i] = tgt[i] = NAN;
+				continue;
+			}
 		}
 		if (st == CEWB_OK)
 			st = cewb_cvec_compute(sp, ideal ? ideal : fr_in.frames[i], s->match_tol, x,
@@ -937,6 +945,9 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 			free(pred);
 			free(sig);
 			free(tgt);
+			for (size_t k = 0; k < n; k++)
+				free(refused[k]);
+			free(refused);
 			cewb_frames_release(&fr_in);
 			if (strstr(err.message, path))
 				return cmd_fail(s, "%s", err.message);
@@ -969,6 +980,8 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 					      jreal(pred[i]));
 			if (have_sig)
 				json_object_set_new(e, "sigma", jreal(sig[i]));
+			if (refused[i])
+				json_object_set_new(e, "refused", json_string(refused[i]));
 			if (isfinite(tgt[i])) {
 				json_object_set_new(e, "target", json_real(tgt[i]));
 				json_object_set_new(e, "error", jreal(pred[i] - tgt[i]));
@@ -986,6 +999,11 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 			   have_sig ? "          sigma" : "",
 			   any_target ? "         target          error" : "");
 		for (size_t i = 0; i < n; i++) {
+			if (refused[i]) {
+				out_printf(s, "%6zu %7zu  refused by the mapping: %s\n", i,
+					   fr_in.frames[i]->n_atoms, refused[i]);
+				continue;
+			}
 			out_printf(s, "%6zu %7zu %14s", i, fr_in.frames[i]->n_atoms,
 				   mev(s, pred[i], b1, sizeof b1));
 			if (have_sig)
@@ -1011,6 +1029,9 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 	free(pred);
 	free(sig);
 	free(tgt);
+	for (size_t k = 0; k < n; k++)
+		free(refused[k]);
+	free(refused);
 	cewb_frames_release(&fr_in);
 	return 0;
 }
