@@ -259,7 +259,8 @@ static void limits(const struct data *d)
 			for (a = 0, k = 0; a < p; a++) {
 				if (a == mb)
 					continue;
-				Xs[i * (p - 1) + k++] = d->X[i * p + a] + (a == ma ? d->X[i * p + mb] : 0);
+				Xs[i * (p - 1) + k++] =
+					d->X[i * p + a] + (a == ma ? d->X[i * p + mb] : 0);
 			}
 		ds.X = Xs;
 		ds.p = p - 1;
@@ -320,7 +321,8 @@ static void editing(const struct data *d)
 	cewb_prior_lambda(pr, L);
 	s2 = 1e-4;
 	/* one or two roundings per entry: 1e-15 relative */
-	is_double(s2 / 0.01 + s2 / 0.0025 + s2 / 0.25, L[2 * p + 2], 1e-15, "Lambda_22 by the formula");
+	is_double(s2 / 0.01 + s2 / 0.0025 + s2 / 0.25, L[2 * p + 2], 1e-15,
+		  "Lambda_22 by the formula");
 	is_double(s2 / 0.04 + s2 / 0.0025, L[3 * p + 3], 1e-15, "Lambda_33 by the formula");
 	is_double(s2 / 0.25, L[4 * p + 4], 1e-15, "Lambda_44: coupling only");
 	is_double(-s2 / 0.0025, L[2 * p + 3], 1e-15, "Lambda_23 = -s^2/s_23^2");
@@ -419,7 +421,8 @@ static void editing(const struct data *d)
 		is_double(-2 * cewb_prior_noise(pr) * cewb_prior_noise(pr) / 1e-4, L[2 * p + 3],
 			  1e-12, "weighted coupling -w_a w_b s^2/s_ab^2");
 		ok(cewb_prior_couple_groups(pr, grp, w, 0.01, tg, 2, NULL) == CEWB_OK &&
-		   cewb_prior_param_mean(pr, 3) == 0.01 / 2 && cewb_prior_param_sigma(pr, 5) == 0.01,
+			   cewb_prior_param_mean(pr, 3) == 0.01 / 2 &&
+			   cewb_prior_param_sigma(pr, 5) == 0.01,
 		   "pull classes to target values");
 		ok(cewb_prior_couple_groups(pr, grp, w, 0.01, tg, 1, &err) == CEWB_EINVAL,
 		   "missing target refused");
@@ -499,7 +502,8 @@ static void editing(const struct data *d)
 	ok(cewb_prior_set_orbit(pr, 8, 1, &err) == CEWB_EINVAL &&
 	   strcmp(err.message, "no orbit 8 (there are 8, 0..7)") == 0, "orbit out of range");
 	ok(cewb_prior_set_param(pr, 9, 1, &err) == CEWB_EINVAL &&
-	   strcmp(err.message, "no parameter 9 (there are 8, 0..7)") == 0, "parameter out of range");
+		   strcmp(err.message, "no parameter 9 (there are 8, 0..7)") == 0,
+	   "parameter out of range");
 	ok(cewb_prior_set_orbit(pr, 1, -1, &err) == CEWB_EINVAL &&
 	   strcmp(err.message, "sigma must be >= 0, not -1") == 0, "negative sigma");
 	ok(cewb_prior_set_orbit_lambda(pr, 1, -1, &err) == CEWB_EINVAL &&
@@ -526,7 +530,8 @@ static void editing(const struct data *d)
 		   strcmp(err.message, "unknown prior 'wide' (none, ridge, physical)") == 0,
 		   "unknown kind");
 		ok(cewb_similarity_parse("colour", &m, &err) == CEWB_EINVAL &&
-		   strcmp(err.message, "unknown similarity 'colour' (radius, order, neighbor)") == 0,
+			   strcmp(err.message,
+				  "unknown similarity 'colour' (radius, order, neighbor)") == 0,
 		   "unknown similarity");
 	}
 	ok(cewb_prior_alloc(0, 1, NULL, d->order, d->radius, &err) == NULL &&
@@ -670,7 +675,8 @@ static void bulk_classes(void)
 		 * 6 per site, so its ECI is (6/1)/(3/5) = 10 times smaller */
 		if (fabs(p0[2] - p1[2]) < 0.1 && so->n_clusters == 3) {
 			deep_nn = 1;
-			is_double(10.0, w[so->first_param], 1e-12, "weight of the middle in-plane pair");
+			is_double(10.0, w[so->first_param], 1e-12,
+				  "weight of the middle in-plane pair");
 		}
 	}
 	ok(deep_nn, "middle-layer nearest-neighbour pair found");

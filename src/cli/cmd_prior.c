@@ -192,35 +192,41 @@ static int show_exec(struct session *s, const struct cmd_args *a)
 		cewb_prior_defaults d = cewb_prior_current_defaults(pr);
 		json_t *params = json_array(), *coup = json_array(), *mat = NULL;
 		for (i = 0; i < n; i++)
-			json_array_append_new(params, json_pack(
-				"{s:I, s:I, s:o, s:o, s:f, s:f, s:I}", "index", (json_int_t)i, "orbit",
-				(json_int_t)cewb_prior_param_orbit(pr, i), "sigma",
-				width_json(cewb_prior_param_sigma(pr, i)), "lambda",
-				width_json(L[i * n + i]), "mean", cewb_prior_param_mean(pr, i), "weight",
-				cewb_prior_param_weight(pr, i), "merged_with",
-				(json_int_t)cewb_prior_merged_with(pr, i)));
+			json_array_append_new(
+				params,
+				json_pack("{s:I, s:I, s:o, s:o, s:f, s:f, s:I}", "index",
+					  (json_int_t)i, "orbit",
+					  (json_int_t)cewb_prior_param_orbit(pr, i), "sigma",
+					  width_json(cewb_prior_param_sigma(pr, i)), "lambda",
+					  width_json(L[i * n + i]), "mean",
+					  cewb_prior_param_mean(pr, i), "weight",
+					  cewb_prior_param_weight(pr, i), "merged_with",
+					  (json_int_t)cewb_prior_merged_with(pr, i)));
 		for (k = 0; k < cewb_prior_n_couplings(pr); k++) {
 			double sg;
 			cewb_prior_coupling(pr, k, &i, &j, &sg);
-			json_array_append_new(coup, json_pack("{s:I, s:I, s:f, s:f}", "a", (json_int_t)i,
-							      "b", (json_int_t)j, "sigma", sg,
-							      "lambda", -L[i * n + j]));
+			json_array_append_new(coup,
+					      json_pack("{s:I, s:I, s:f, s:f}", "a", (json_int_t)i,
+							"b", (json_int_t)j, "sigma", sg, "lambda",
+							-L[i * n + j]));
 		}
 		if (arg_flag(a, "matrix")) {
 			mat = json_array();
 			for (i = 0; i < n; i++) {
 				json_t *row = json_array();
 				for (j = 0; j < n; j++)
-					json_array_append_new(row, width_json(isinf(L[i * n + j]) ?
-									      INFINITY : L[i * n + j]));
+					json_array_append_new(row,
+							      width_json(isinf(L[i * n + j])
+										 ? INFINITY
+										 : L[i * n + j]));
 				json_array_append_new(mat, row);
 			}
 		}
 		out_json(s, json_pack("{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o*}", "default",
 				      cewb_prior_kind_name(d.kind), "noise", cewb_prior_noise(pr),
-				      "n_parameters",
-				      (json_int_t)n, "n_free", (json_int_t)cewb_prior_n_free(pr),
-				      "n_undo", (json_int_t)cewb_prior_n_undo(pr), "parameters", params,
+				      "n_parameters", (json_int_t)n, "n_free",
+				      (json_int_t)cewb_prior_n_free(pr), "n_undo",
+				      (json_int_t)cewb_prior_n_undo(pr), "parameters", params,
 				      "couplings", coup, "matrix", mat));
 		free(L);
 		return 0;
@@ -254,8 +260,9 @@ static int show_exec(struct session *s, const struct cmd_args *a)
 	for (i = 0; i < n; i++) {
 		size_t o = cewb_prior_param_orbit(pr, i), g = cewb_prior_merged_with(pr, i);
 		double sg = cewb_prior_param_sigma(pr, i);
-		out_printf(s, "%5zu %5zu %5zu %8.4f %12s %12s %10s  ", i, o, cewb_prior_orbit_order(pr, o),
-			   cewb_prior_orbit_radius(pr, o), width_str(s, sg, b1, sizeof b1),
+		out_printf(s, "%5zu %5zu %5zu %8.4f %12s %12s %10s  ", i, o,
+			   cewb_prior_orbit_order(pr, o), cewb_prior_orbit_radius(pr, o),
+			   width_str(s, sg, b1, sizeof b1),
 			   isinf(L[i * n + i]) ? "inf" : out_real(s, L[i * n + i], b2, sizeof b2),
 			   out_real(s, cewb_prior_param_mean(pr, i), b3, sizeof b3));
 		if (g != i)
@@ -525,7 +532,8 @@ static double *read_bulk_eci(struct session *s, const char *path, size_t *n)
 		if (k == 0 || *p) {
 			free(v);
 			fclose(fp);
-			cmd_fail(s, "%s: line %zu: expected 'value' or 'index value'", path, lineno);
+			cmd_fail(s, "%s: line %zu: expected 'value' or 'index value'", path,
+				 lineno);
 			return NULL;
 		}
 		if (*n == cap) {
@@ -624,9 +632,10 @@ static int couple_bulk_exec(struct session *s, const struct cmd_args *a)
 		goto out;
 	}
 	if (!out_is_json(s))
-		out_printf(s, "bulk space: %zu orbits; %zu slab orbits in %zu shared bulk orbits, "
-			   "%zu free (surface or no bulk orbit)\n", bsp->n_orbits, s->space->n_orbits - n_slab,
-			   n_cls, n_slab);
+		out_printf(s,
+			   "bulk space: %zu orbits; %zu slab orbits in %zu shared bulk orbits, "
+			   "%zu free (surface or no bulk orbit)\n",
+			   bsp->n_orbits, s->space->n_orbits - n_slab, n_cls, n_slab);
 	rc = edited(s, pr, CEWB_OK, &err);
 out:
 	free(group);
@@ -784,8 +793,8 @@ static int status_exec(struct session *s, const struct cmd_args *a)
 	if (out_is_json(s)) {
 		out_json(s, json_pack("{s:I, s:I, s:f, s:I, s:f, s:f, s:f}", "n_parameters",
 				      (json_int_t)cewb_prior_n_params(pr), "n_free",
-				      (json_int_t)cewb_prior_n_free(pr), "effective_parameters", dof,
-				      "folds", (json_int_t)folds, "rmse_validation", rmse,
+				      (json_int_t)cewb_prior_n_free(pr), "effective_parameters",
+				      dof, "folds", (json_int_t)folds, "rmse_validation", rmse,
 				      "rmse_train", rt, "seconds", sec));
 		return 0;
 	}
@@ -862,9 +871,10 @@ static int edit_exec(struct session *s, const struct cmd_args *a)
 	if (!need_prior(s))
 		return 1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return cmd_fail(s, "not a terminal: the editor needs one; edit the prior with the "
-				"commands instead (prior show, prior orbit, prior pair, prior merge, "
-				"prior couple, prior undo; see 'help prior')");
+		return cmd_fail(
+			s, "not a terminal: the editor needs one; edit the prior with the "
+			   "commands instead (prior show, prior orbit, prior pair, prior merge, "
+			   "prior couple, prior undo; see 'help prior')");
 	ops.ctx = &ctx;
 	ops.prior = edit_prior;
 	ops.run = edit_run;
@@ -973,19 +983,39 @@ static const struct cmd_arg file_pos[] = {
 	{ .name = NULL }
 };
 static const struct cmd_arg bulk_opts[] = {
-	{ .name = "sigma", .type = ARG_REAL, .min = 1e-300, .max = 1e300, .metavar = "S",
-	  .help = "coupling width (or width of the pull with --to)" },
-	{ .name = "to", .type = ARG_FILE, .metavar = "ECI_FILE",
-	  .help = "pull towards these bulk ECIs (one per bulk parameter)" },
-	{ .name = "frame", .type = ARG_INT, .def = "0", .min = 0, .max = 1e9, .metavar = "N",
-	  .help = "frame of the bulk file" },
-	{ .name = "tol", .type = ARG_REAL, .def = "1e-3", .min = 1e-8, .max = 1, .metavar = "ANGSTROM",
-	  .help = "tolerance matching slab sites onto the bulk lattice" },
-	{ .name = "surface-depth", .type = ARG_REAL, .def = "0.5", .min = 0, .max = 1e6,
-	  .metavar = "ANGSTROM", .help = "orbits with a site this close to the outermost layers "
-	  "stay free (0: couple all)" },
-	{ .name = NULL }
-};
+	{.name = "sigma",
+	 .type = ARG_REAL,
+	 .min = 1e-300,
+	 .max = 1e300,
+	 .metavar = "S",
+	 .help = "coupling width (or width of the pull with --to)"},
+	{.name = "to",
+	 .type = ARG_FILE,
+	 .metavar = "ECI_FILE",
+	 .help = "pull towards these bulk ECIs (one per bulk parameter)"},
+	{.name = "frame",
+	 .type = ARG_INT,
+	 .def = "0",
+	 .min = 0,
+	 .max = 1e9,
+	 .metavar = "N",
+	 .help = "frame of the bulk file"},
+	{.name = "tol",
+	 .type = ARG_REAL,
+	 .def = "1e-3",
+	 .min = 1e-8,
+	 .max = 1,
+	 .metavar = "ANGSTROM",
+	 .help = "tolerance matching slab sites onto the bulk lattice"},
+	{.name = "surface-depth",
+	 .type = ARG_REAL,
+	 .def = "0.5",
+	 .min = 0,
+	 .max = 1e6,
+	 .metavar = "ANGSTROM",
+	 .help = "orbits with a site this close to the outermost layers "
+		 "stay free (0: couple all)"},
+	{.name = NULL}};
 static const struct cmd_arg show_opts[] = {
 	{ .name = "matrix", .type = ARG_FLAG, .help = "print the full Lambda matrix" },
 	{ .name = NULL }
@@ -1001,55 +1031,148 @@ static const struct cmd_arg edit_opts[] = {
 };
 
 const struct cmd_entry cmd_prior_entries[] = {
-	{ .name = "prior show", .group = "prior", .summary = "show the prior precision matrix",
-	  .options = show_opts, .exec = show_exec, .page = "prior", .flags = CMD_REPORTS },
-	{ .name = "prior reset", .group = "prior", .summary = "reset the prior to a default",
-	  .positionals = kind_pos, .min_pos = 0, .max_pos = 1, .options = reset_opts,
-	  .exec = reset_exec, .page = "prior-reset", .flags = CMD_REPORTS },
-	{ .name = "prior noise", .group = "prior", .summary = "set the noise sigma",
-	  .positionals = sigma_pos, .min_pos = 1, .max_pos = 1, .exec = noise_exec,
-	  .page = "prior-reset", .flags = CMD_REPORTS },
-	{ .name = "prior orbit", .group = "prior", .summary = "set the prior width of orbits",
-	  .positionals = orbit_pos, .min_pos = 0, .max_pos = 100000, .options = orbit_opts,
-	  .exec = orbit_exec, .page = "prior-orbit", .flags = CMD_REPORTS },
-	{ .name = "prior mean", .group = "prior", .summary = "set the prior mean of a parameter",
-	  .positionals = mean_pos, .min_pos = 2, .max_pos = 2, .exec = mean_exec,
-	  .page = "prior-orbit", .flags = CMD_REPORTS },
-	{ .name = "prior pair", .group = "prior", .summary = "couple two orbits",
-	  .positionals = pair_pos, .min_pos = 2, .max_pos = 2, .options = pair_opts,
-	  .exec = pair_exec, .page = "prior-pair", .flags = CMD_REPORTS },
-	{ .name = "prior merge", .group = "prior", .summary = "merge orbits exactly (one shared ECI)",
-	  .positionals = orbit_pos, .min_pos = 0, .max_pos = 100000, .options = select_opts,
-	  .exec = merge_exec, .page = "prior-merge", .flags = CMD_REPORTS },
-	{ .name = "prior split", .group = "prior", .summary = "undo the merges of an orbit",
-	  .positionals = orbit_pos, .min_pos = 1, .max_pos = 1, .exec = split_exec,
-	  .page = "prior-merge", .flags = CMD_REPORTS },
-	{ .name = "prior couple", .group = "prior", .summary = "couple similar orbits",
-	  .options = couple_opts, .exec = couple_exec, .page = "prior-couple",
-	  .flags = CMD_REPORTS },
-	{ .name = "prior couple-bulk", .group = "prior",
-	  .summary = "couple slab orbits of the same bulk orbit",
-	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = bulk_opts,
-	  .exec = couple_bulk_exec, .page = "prior-couple-bulk", .flags = CMD_REPORTS },
-	{ .name = "prior save", .group = "prior", .summary = "save the prior as JSON",
-	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .exec = save_exec,
-	  .page = "prior-files", .flags = CMD_REPORTS },
-	{ .name = "prior load", .group = "prior", .summary = "load a prior saved as JSON",
-	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .exec = load_exec,
-	  .page = "prior-files", .flags = CMD_REPORTS },
-	{ .name = "prior diff", .group = "prior", .summary = "differences between priors",
-	  .positionals = file_pos, .min_pos = 1, .max_pos = 2, .exec = diff_exec,
-	  .page = "prior-files", .flags = CMD_REPORTS },
-	{ .name = "prior undo", .group = "prior", .summary = "undo the last change of the prior",
-	  .exec = undo_exec, .page = "prior-undo", .flags = CMD_REPORTS },
-	{ .name = "prior redo", .group = "prior", .summary = "redo an undone change",
-	  .exec = redo_exec, .page = "prior-undo", .flags = CMD_REPORTS },
-	{ .name = "prior status", .group = "prior",
-	  .summary = "effective parameters and CV error of the prior fit",
-	  .options = status_opts, .exec = status_exec, .page = "prior-status",
-	  .flags = CMD_REPORTS },
-	{ .name = "prior edit", .group = "prior", .summary = "full-screen editor of Lambda",
-	  .options = edit_opts, .exec = edit_exec, .page = "prior-edit",
-	  .flags = CMD_NO_RECORD },
-	{ .name = NULL }
-};
+	{.name = "prior show",
+	 .group = "prior",
+	 .summary = "show the prior precision matrix",
+	 .options = show_opts,
+	 .exec = show_exec,
+	 .page = "prior",
+	 .flags = CMD_REPORTS},
+	{.name = "prior reset",
+	 .group = "prior",
+	 .summary = "reset the prior to a default",
+	 .positionals = kind_pos,
+	 .min_pos = 0,
+	 .max_pos = 1,
+	 .options = reset_opts,
+	 .exec = reset_exec,
+	 .page = "prior-reset",
+	 .flags = CMD_REPORTS},
+	{.name = "prior noise",
+	 .group = "prior",
+	 .summary = "set the noise sigma",
+	 .positionals = sigma_pos,
+	 .min_pos = 1,
+	 .max_pos = 1,
+	 .exec = noise_exec,
+	 .page = "prior-reset",
+	 .flags = CMD_REPORTS},
+	{.name = "prior orbit",
+	 .group = "prior",
+	 .summary = "set the prior width of orbits",
+	 .positionals = orbit_pos,
+	 .min_pos = 0,
+	 .max_pos = 100000,
+	 .options = orbit_opts,
+	 .exec = orbit_exec,
+	 .page = "prior-orbit",
+	 .flags = CMD_REPORTS},
+	{.name = "prior mean",
+	 .group = "prior",
+	 .summary = "set the prior mean of a parameter",
+	 .positionals = mean_pos,
+	 .min_pos = 2,
+	 .max_pos = 2,
+	 .exec = mean_exec,
+	 .page = "prior-orbit",
+	 .flags = CMD_REPORTS},
+	{.name = "prior pair",
+	 .group = "prior",
+	 .summary = "couple two orbits",
+	 .positionals = pair_pos,
+	 .min_pos = 2,
+	 .max_pos = 2,
+	 .options = pair_opts,
+	 .exec = pair_exec,
+	 .page = "prior-pair",
+	 .flags = CMD_REPORTS},
+	{.name = "prior merge",
+	 .group = "prior",
+	 .summary = "merge orbits exactly (one shared ECI)",
+	 .positionals = orbit_pos,
+	 .min_pos = 0,
+	 .max_pos = 100000,
+	 .options = select_opts,
+	 .exec = merge_exec,
+	 .page = "prior-merge",
+	 .flags = CMD_REPORTS},
+	{.name = "prior split",
+	 .group = "prior",
+	 .summary = "undo the merges of an orbit",
+	 .positionals = orbit_pos,
+	 .min_pos = 1,
+	 .max_pos = 1,
+	 .exec = split_exec,
+	 .page = "prior-merge",
+	 .flags = CMD_REPORTS},
+	{.name = "prior couple",
+	 .group = "prior",
+	 .summary = "couple similar orbits",
+	 .options = couple_opts,
+	 .exec = couple_exec,
+	 .page = "prior-couple",
+	 .flags = CMD_REPORTS},
+	{.name = "prior couple-bulk",
+	 .group = "prior",
+	 .summary = "couple slab orbits of the same bulk orbit",
+	 .positionals = file_pos,
+	 .min_pos = 1,
+	 .max_pos = 1,
+	 .options = bulk_opts,
+	 .exec = couple_bulk_exec,
+	 .page = "prior-couple-bulk",
+	 .flags = CMD_REPORTS},
+	{.name = "prior save",
+	 .group = "prior",
+	 .summary = "save the prior as JSON",
+	 .positionals = file_pos,
+	 .min_pos = 1,
+	 .max_pos = 1,
+	 .exec = save_exec,
+	 .page = "prior-files",
+	 .flags = CMD_REPORTS},
+	{.name = "prior load",
+	 .group = "prior",
+	 .summary = "load a prior saved as JSON",
+	 .positionals = file_pos,
+	 .min_pos = 1,
+	 .max_pos = 1,
+	 .exec = load_exec,
+	 .page = "prior-files",
+	 .flags = CMD_REPORTS},
+	{.name = "prior diff",
+	 .group = "prior",
+	 .summary = "differences between priors",
+	 .positionals = file_pos,
+	 .min_pos = 1,
+	 .max_pos = 2,
+	 .exec = diff_exec,
+	 .page = "prior-files",
+	 .flags = CMD_REPORTS},
+	{.name = "prior undo",
+	 .group = "prior",
+	 .summary = "undo the last change of the prior",
+	 .exec = undo_exec,
+	 .page = "prior-undo",
+	 .flags = CMD_REPORTS},
+	{.name = "prior redo",
+	 .group = "prior",
+	 .summary = "redo an undone change",
+	 .exec = redo_exec,
+	 .page = "prior-undo",
+	 .flags = CMD_REPORTS},
+	{.name = "prior status",
+	 .group = "prior",
+	 .summary = "effective parameters and CV error of the prior fit",
+	 .options = status_opts,
+	 .exec = status_exec,
+	 .page = "prior-status",
+	 .flags = CMD_REPORTS},
+	{.name = "prior edit",
+	 .group = "prior",
+	 .summary = "full-screen editor of Lambda",
+	 .options = edit_opts,
+	 .exec = edit_exec,
+	 .page = "prior-edit",
+	 .flags = CMD_NO_RECORD},
+	{.name = NULL}};

@@ -710,7 +710,8 @@ cewb_status cewb_prior_merge_list(cewb_prior *pr, const size_t *idx, size_t n, c
 		return st;
 	for (k = 1; k < n; k++)
 		for (j = 0; j < pr->orbit_np[idx[0]]; j++)
-			state_merge(pr, &w, pr->orbit_first[idx[0]] + j, pr->orbit_first[idx[k]] + j);
+			state_merge(pr, &w, pr->orbit_first[idx[0]] + j,
+				    pr->orbit_first[idx[k]] + j);
 	return edit_commit(pr, &w);
 }
 
@@ -932,7 +933,8 @@ cewb_status cewb_prior_couple_similar(cewb_prior *pr, const cewb_prior_selector 
 				s = scale * exp(d / (2 * length));
 			}
 			for (j = 0; j < pr->orbit_np[a]; j++)
-				if (!coup_set(&w, pr->orbit_first[a] + j, pr->orbit_first[b] + j, s)) {
+				if (!coup_set(&w, pr->orbit_first[a] + j, pr->orbit_first[b] + j,
+					      s)) {
 					free(o);
 					return edit_abort(&w, cewb_error_set(err, CEWB_ENOMEM,
 						"out of memory for couplings"));
@@ -1032,8 +1034,10 @@ cewb_status cewb_prior_to_json(const cewb_prior *pr, char **text, cewb_error *er
 		bad |= json_object_set_new(def, "q", json_real(st->def.q));
 		bad |= json_object_set_new(root, "format", json_string("cewb-prior"));
 		bad |= json_object_set_new(root, "version", json_integer(1));
-		bad |= json_object_set_new(root, "n_params", json_integer((json_int_t)pr->n_params));
-		bad |= json_object_set_new(root, "n_orbits", json_integer((json_int_t)pr->n_orbits));
+		bad |= json_object_set_new(root, "n_params",
+					   json_integer((json_int_t)pr->n_params));
+		bad |= json_object_set_new(root, "n_orbits",
+					   json_integer((json_int_t)pr->n_orbits));
 		bad |= json_object_set_new(root, "orbit_order", ord);
 		bad |= json_object_set_new(root, "orbit_radius", rad);
 		bad |= json_object_set_new(root, "param_orbit", po);
@@ -1341,7 +1345,8 @@ cewb_status cewb_prior_diff(const cewb_prior *pa, const cewb_prior *pb, char **t
 	for (p = 0; p < pa->n_params; p++) {
 		param_text(pa, p, nm, sizeof nm);
 		if (a->sigma[p] != b->sigma[p])
-			tb_line(&tb, "%s sigma: %s -> %s", nm, width_text(a->sigma[p], w1, sizeof w1),
+			tb_line(&tb, "%s sigma: %s -> %s", nm,
+				width_text(a->sigma[p], w1, sizeof w1),
 				width_text(b->sigma[p], w2, sizeof w2));
 		if (a->mean[p] != b->mean[p])
 			tb_line(&tb, "%s mean: %.6g -> %.6g", nm, a->mean[p], b->mean[p]);

@@ -174,7 +174,8 @@ static void draw(struct editor *ed)
 			attroff(A_BOLD);
 		for (j = ed->left; j < ed->n && j < ed->left + cols; j++) {
 			int x = LABEL_W + (int)(j - ed->left) * CELL_W;
-			attr_t at = cell_attr(ed, ed->L[i * ed->n + j], i == ed->row && j == ed->col);
+			attr_t at =
+				cell_attr(ed, ed->L[i * ed->n + j], i == ed->row && j == ed->col);
 			cell_text(ed, i, j, buf, sizeof buf);
 			attron(at);
 			mvprintw(y, x, "%s", buf);
@@ -193,20 +194,26 @@ static void draw(struct editor *ed)
 		else
 			snprintf(w, sizeof w, "%.4g", sa);
 		if (a == b)
-			snprintf(buf, sizeof buf, "Lambda[%zu,%zu] = %.6g  parameter %zu (orbit %zu): "
-				 "sigma %s, noise %.4g", a, b, ed->L[a * ed->n + b], a,
-				 cewb_prior_param_orbit(ed->pr, a), w, cewb_prior_noise(ed->pr));
+			snprintf(buf, sizeof buf,
+				 "Lambda[%zu,%zu] = %.6g  parameter %zu (orbit %zu): "
+				 "sigma %s, noise %.4g",
+				 a, b, ed->L[a * ed->n + b], a, cewb_prior_param_orbit(ed->pr, a),
+				 w, cewb_prior_noise(ed->pr));
 		else
-			snprintf(buf, sizeof buf, "Lambda[%zu,%zu] = %.6g  coupling sigma %.4g%s", a, b,
-				 ed->L[a * ed->n + b], cewb_prior_pair_sigma(ed->pr, a, b),
-				 cewb_prior_merged_with(ed->pr, a) == cewb_prior_merged_with(ed->pr, b)
-				 ? " (merged)" : "");
+			snprintf(buf, sizeof buf, "Lambda[%zu,%zu] = %.6g  coupling sigma %.4g%s",
+				 a, b, ed->L[a * ed->n + b], cewb_prior_pair_sigma(ed->pr, a, b),
+				 cewb_prior_merged_with(ed->pr, a) ==
+						 cewb_prior_merged_with(ed->pr, b)
+					 ? " (merged)"
+					 : "");
 		mvprintw(LINES - 2, 0, "%.*s", COLS, buf);
 	}
 	/* the status line */
 	if (ed->have_status)
-		snprintf(buf, sizeof buf, "10-fold CV-RMSE %.4g | eff. params %.2f of %zu free | "
-			 "%.0f ms | %.300s", ed->rmse, ed->dof, cewb_prior_n_free(ed->pr), ed->ms, ed->msg);
+		snprintf(buf, sizeof buf,
+			 "10-fold CV-RMSE %.4g | eff. params %.2f of %zu free | "
+			 "%.0f ms | %.300s",
+			 ed->rmse, ed->dof, cewb_prior_n_free(ed->pr), ed->ms, ed->msg);
 	else
 		snprintf(buf, sizeof buf, "%zu free parameters (no training data for the CV "
 			 "error) | %.300s", cewb_prior_n_free(ed->pr), ed->msg);
@@ -290,8 +297,8 @@ static void type_value(struct editor *ed, int first, int sigma)
 	param_args(ed, j, b, sizeof b, &pb);
 	if (strcmp(val, "inf") == 0) {
 		if (i == j)
-			snprintf(line, sizeof line, "prior orbit %s%s --%s", a, pa ? " --param" : "",
-				 sigma ? "free" : "remove");
+			snprintf(line, sizeof line, "prior orbit %s%s --%s", a,
+				 pa ? " --param" : "", sigma ? "free" : "remove");
 		else
 			snprintf(line, sizeof line, "prior pair %s %s%s --%s", a, b,
 				 pa || pb ? " --param" : "", sigma ? "free" : "remove");
