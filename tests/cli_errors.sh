@@ -109,7 +109,7 @@ case "$got" in '{"n_parameters": 82, "n_orbits_by_order": {"0": 1, "1": 1, "2": 
 *) ok 1 "orbits --json keys"; echo "# $got" | cut -c1-200 ;; esac
 got=$("$CEWB" -c "$L; space 6; load structures examples/agpd/structures.xyz --target mixing_energy; vectors --json --structure 1; structures --json" 2>/dev/null)
 case "$got" in *'{"n_parameters": '*', "ids": [1], "vectors": [[1.0, '*) ok 0 "vectors --json keys" ;; *) ok 1 "vectors --json keys" ;; esac
-case "$got" in *'{"structures": [{"index": 0, "file": "examples/agpd/structures.xyz", "frame": 0, "n_atoms": 1, "target": 0.0, "mapping": {"status": "ideal"'*) ok 0 "structures --json keys" ;;
+case "$got" in *'{"structures": [{"index": 0, "file": "examples/agpd/structures.xyz", "frame": 0, "n_atoms": 1, '*'"target": 0.0, "mapping": {"status": "ideal"'*) ok 0 "structures --json keys" ;;
 *) ok 1 "structures --json keys" ;; esac
 # No colour when NO_COLOR is set or output is not a terminal.
 got=$(NO_COLOR=1 "$CEWB" -c orbts 2>&1)

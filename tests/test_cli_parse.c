@@ -163,6 +163,9 @@ int main(void)
 		is_int(1000, a->pos[0].i, "1e3 = 1000");
 		cmd_args_free(a);
 	}
+	ok(parse("echo --map -x", &a, msg, sizeof msg) == PARSE_OK && a && a->n_pos == 2 &&
+	   strcmp(a->pos[0].s, "--map") == 0, "echo takes every word as it is");
+	cmd_args_free(a);
 	ok(parse("# nothing", &a, msg, sizeof msg) == PARSE_ERROR, "an empty command");
 
 	/* Usage errors. */

@@ -616,7 +616,7 @@ enum parse_status cmd_parse(char *const *words, size_t n_words, const char *text
 	}
 
 	char pre[160];
-	int only_pos = 0;
+	int only_pos = (e->flags & CMD_RAW) != 0;
 	for (size_t k = used; k < n_words; k++) {
 		const char *w = words[k];
 		if (!only_pos && strcmp(w, "--") == 0) {

@@ -77,6 +77,7 @@ struct cmd_arg {
 #define CMD_REPORTS	0x1	/* prints a report: accepts --json, one document */
 #define CMD_NO_RECORD	0x2	/* not written to a transcript (record, replay) */
 #define CMD_UNSAFE	0x4	/* runs a shell command: refused in replays without --trust */
+#define CMD_RAW		0x8	/* every word is a positional, "--x" too (echo, shell) */
 
 /* A parsed, validated value. */
 struct cmd_value {

@@ -23,6 +23,13 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 	lo.weight_key = arg_str(a, "weight");
 	lo.total = arg_flag(a, "total");
 	lo.map = arg_flag(a, "map");
+	lo.map_options.warn_volumetric = arg_real(a, "warn-strain");
+	lo.map_options.max_volumetric = arg_real(a, "max-strain");
+	lo.map_options.warn_anisotropy = arg_real(a, "warn-anisotropy");
+	lo.map_options.max_anisotropy = arg_real(a, "max-anisotropy");
+	lo.map_options.warn_drmax = arg_real(a, "warn-drmax");
+	lo.map_options.max_drmax = arg_real(a, "max-drmax");
+	lo.map_options.min_gap = arg_real(a, "min-gap");
 	lo.tol = s->match_tol;
 	cewb_error err;
 	cewb_error_clear(&err);
@@ -124,7 +131,8 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 		out_printf(s, "; target %s%s", s->train.target_key, lo.total ? " per atom" : "");
 	out_printf(s, "\n");
 	if (lo.map)
-		out_printf(s, "  mapping: %zu mapped, %zu warned, %zu refused (see 'structures')\n",
+		out_printf(s, "  mapping: %zu mapped, %zu warned, %zu refused "
+			   "(see 'structures --problems')\n",
 			   res.n_mapped, res.n_warned, res.n_refused);
 	if (res.n_duplicates)
 		out_printf(s, "  %zu structure%s with the same cluster vector as an earlier one\n",
@@ -187,6 +195,21 @@ static const struct cmd_arg load_opts[] = {
 	{ .name = "total", .type = ARG_FLAG, .help = "the target is a total: divide by the atoms" },
 	{ .name = "weight", .type = ARG_STRING, .metavar = "KEY", .complete = COMPLETE_INFO_KEY,
 	  .help = "info key holding the fit weight of each frame (default 1)" },
+	/* Mapping thresholds (with --map), the same as those of `map`. */
+	{ .name = "warn-strain", .type = ARG_REAL, .def = "0.15", .min = 0, .max = 1e3,
+	  .metavar = "X", .help = "volumetric strain that warns" },
+	{ .name = "max-strain", .type = ARG_REAL, .def = "0.4", .min = 0, .max = 1e3,
+	  .metavar = "X", .help = "volumetric strain that refuses" },
+	{ .name = "warn-anisotropy", .type = ARG_REAL, .def = "0.05", .min = 0, .max = 1e3,
+	  .metavar = "X", .help = "strain anisotropy that warns" },
+	{ .name = "max-anisotropy", .type = ARG_REAL, .def = "0.25", .min = 0, .max = 1e3,
+	  .metavar = "X", .help = "strain anisotropy that refuses" },
+	{ .name = "warn-drmax", .type = ARG_REAL, .def = "0.2", .min = 0, .max = 1e3,
+	  .metavar = "F", .help = "largest displacement that warns (fraction of d_nn)" },
+	{ .name = "max-drmax", .type = ARG_REAL, .def = "0.4", .min = 0, .max = 1e3,
+	  .metavar = "F", .help = "largest displacement that refuses (fraction of d_nn)" },
+	{ .name = "min-gap", .type = ARG_REAL, .def = "0.5", .min = 0, .max = 1e3,
+	  .metavar = "F", .help = "ambiguity below which it warns (fraction of d_nn)" },
 	{ .name = NULL }
 };
 static const struct cmd_arg vectors_opts[] = {
