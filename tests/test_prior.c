@@ -218,6 +218,20 @@ static void limits(const struct data *d)
 	cewb_fit_result_release(&rres);
 	cewb_prior_effective(pr, d->X, d->n, &dof, NULL);
 	ok(dof < (double)p && dof > 0, "ridge has fewer effective parameters (%.3f < %zu)", dof, p);
+	{
+		/* the fit computes the trace of its hat matrix another way (from
+		 * B = A^-1 X'); both are sums of p terms of order 1: 1e-9 */
+		cewb_fit_options po = cewb_fit_options_default(CEWB_FIT_PRIOR);
+		cewb_fit_result pres = { 0 };
+		double h = NAN;
+		size_t q;
+		if (cewb_prior_fit(pr, &prob, &po, &pres, NULL) == CEWB_OK)
+			for (q = 0; q < pres.n_hyper; q++)
+				if (strcmp(pres.hyper_name[q], "effective_parameters") == 0)
+					h = pres.hyper[q];
+		is_double(h, dof, 1e-9 * (double)p, "effective parameters agree with the fit's");
+		cewb_fit_result_release(&pres);
+	}
 
 	/* lambda -> infinity on orbit rm: the fit without that column.  Exactly
 	 * (a removed parameter) and in the limit (lambda 1e12: the difference
