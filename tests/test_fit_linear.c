@@ -76,6 +76,20 @@ static void test_orthogonal(void)
 	ok(maxdiff(r.eci, expect, 4) < 1e-13, "ridge theta = X'y / (8 + alpha)");
 	cewb_fit_result_release(&r);
 
+	/* the SVD route (forced by a singular-value cutoff) gives the same answer */
+	o.tol = 1e-14;
+	ok(cewb_fit(&pr, &o, &r, &e) == CEWB_OK && maxdiff(r.eci, expect, 4) < 1e-13,
+	   "ridge through the svd");
+	cewb_fit_result_release(&r);
+	o = cewb_fit_options_default(CEWB_FIT_OLS);
+	o.tol = 1e-14;
+	for (j = 0; j < 4; j++)
+		expect[j] = xty[j] / 8.0;
+	ok(cewb_fit(&pr, &o, &r, &e) == CEWB_OK && maxdiff(r.eci, expect, 4) < 1e-13,
+	   "ols through the svd");
+	cewb_fit_result_release(&r);
+	o = cewb_fit_options_default(CEWB_FIT_RIDGE);
+
 	/* ridge with alpha chosen by LOO returns the alpha it used */
 	o.alpha = 0.0;
 	ok(cewb_fit(&pr, &o, &r, &e) == CEWB_OK && r.n_hyper >= 1 &&
@@ -457,9 +471,20 @@ static void test_agpd(void)
 			   "%s cv rmse %.3f meV/atom within 5%% of %.2f", cewb_fit_method_name(cases[i].m),
 			   1e3 * xr.rmse_validation, cases[i].ref_meV);
 			cewb_fit(&pr, &o, &r, &e);
-			if (cases[i].m == CEWB_FIT_OLS)
+			if (cases[i].m == CEWB_FIT_OLS) {
+				cewb_fit_result r2;
+				cewb_fit_options o2 = o;
+				double md = 0.0;
 				ok(fabs(1e3 * r.rmse_train / 1.60 - 1.0) < 0.05,
 				   "ols train rmse %.3f meV/atom within 5%% of 1.60", 1e3 * r.rmse_train);
+				/* Cholesky (cond(X) ~ 120) and SVD routes agree; ECIs ~1e-2 eV */
+				o2.tol = 1e-14;
+				cewb_fit(&pr, &o2, &r2, &e);
+				for (j = 0; j < p; j++)
+					md = fmax(md, fabs(r.eci[j] - r2.eci[j]));
+				ok(md < 1e-10, "ols on Ag-Pd: cholesky and svd agree (%.2g)", md);
+				cewb_fit_result_release(&r2);
+			}
 			if (cases[i].ref_nnz > 0)
 				ok(labs((long)r.n_nonzero - cases[i].ref_nnz) <= 3,
 				   "%s keeps %zu nonzero (reference %ld)", cewb_fit_method_name(cases[i].m),
