@@ -12,6 +12,41 @@
  * Results are always in the original scale of X, whatever standardisation a
  * method uses internally.  Every method is deterministic given opt->seed.
  *
+ * Standardisation (opt->standardize = 1, the default of ardr, lasso, enet,
+ * rfe and omp): each column is divided by its standard deviation over the
+ * rows (population formula; the mean is not removed, a constant column such
+ * as the zerolet keeps scale 1) and y by its standard deviation.  This is
+ * the convention of the reference workflow (icet/trainstation), so that
+ * `fit ardr` with the defaults (threshold 1e4, tol 1e-3 on the sum of the
+ * changes of the scaled coefficients, 300 iterations, Gamma(1e-6, 1e-6)
+ * hyperpriors, no intercept besides the zerolet) reproduces the reference
+ * ARDR on Ag-Pd: 44 nonzero ECIs, 10-fold CV about 1.9 meV/atom.  On raw
+ * columns (`--standardize off`) the threshold acts on lambdas in the units
+ * of the raw ECIs and keeps only 6 of them there.
+ *
+ * Methods in detail:
+ *   ols    least squares; Cholesky of X'X when its condition number is below
+ *          1e8, otherwise the SVD, which decides the rank (relative cutoff
+ *          opt->tol, 0: eps * max(rows, cols)); a rank-deficient X gives the
+ *          minimum-norm solution and a warning.  covariance = s2 (X'X)^+,
+ *          s2 = RSS / (n - rank).
+ *   ridge  Lambda = alpha I; alpha <= 0: chosen by exact leave-one-out over a
+ *          log grid (hyper "alpha", "rmse_loo").
+ *   prior  Lambda = problem->lambda (symmetric, positive semi-definite);
+ *          solves (X'WX + Lambda) theta = X'Wy, pseudo-inverse and a warning
+ *          when that matrix is singular.  covariance = s2 (X'WX + Lambda)^-1.
+ *   gls    weights (W = diag(w)) or a full Sigma (whitened by its Cholesky
+ *          factor; not positive definite: CEWB_EINVAL naming the minor), not
+ *          both; covariance (X' Sigma^-1 X)^-1 with Sigma taken as known.
+ *   bayes  Bayesian ridge: noise precision alpha and weight precision lambda
+ *          by evidence maximisation (MacKay updates, Gamma(1e-6, 1e-6)
+ *          hyperpriors); opt->tol bounds |d log alpha| + |d log lambda|.
+ *          log_marginal_likelihood as the reference's score.
+ *   ardr   one lambda per parameter, pruned once lambda >= opt->threshold
+ *          (> 0, else CEWB_EINVAL); works in X'X, formed once.
+ * Iterative methods that hit opt->max_iter return their last iterate with
+ * converged = 0 and a warning; they never fail silently.
+ *
  * Ownership: cewb_fit_result_release frees what a fit allocated inside the
  * result; the problem's arrays are borrowed and never freed or modified.
  */
@@ -55,18 +90,19 @@ typedef struct {
 /* Settings of a fit.  Start from cewb_fit_options_default(method). */
 typedef struct {
 	cewb_fit_method method;
-	int standardize;       /* 1: scale columns to unit norm internally (sparse
-				  methods' default), 0: raw X */
+	int standardize;       /* 1: scale columns and y to unit standard deviation
+				  internally (see above), 0: raw X */
 	double alpha;          /* ridge/lasso/enet strength; <= 0: choose by CV */
 	double l1_ratio;       /* elastic net mix, (0, 1] */
 	double threshold;      /* ARDR pruning threshold lambda_threshold, > 0 */
 	size_t n_features;     /* RFE/OMP size; 0: choose by CV */
 	double huber_epsilon;  /* Huber transition, in units of the residual scale */
-	double tol;            /* convergence tolerance */
+	double tol;            /* convergence tolerance (meaning per method, above) */
 	size_t max_iter;       /* iteration limit */
 	size_t cv_folds;       /* inner CV folds for hyperparameter choice */
 	uint64_t seed;         /* seed of every random choice */
-	int n_threads;         /* BLAS threads; 0: leave as is */
+	int n_threads;         /* BLAS threads (global setting of OpenBLAS; small
+				  problems run fastest on 1); 0: leave as is */
 } cewb_fit_options;
 
 #define CEWB_FIT_MAX_HYPER 8
@@ -141,14 +177,16 @@ typedef struct {
 /* Outcome of a validation. */
 typedef struct {
 	size_t n_splits;
-	double rmse_validation;      /* mean over splits */
-	double rmse_validation_std;  /* standard deviation over splits */
+	double rmse_validation;      /* sqrt of the mean over splits of the held-out
+					mean square error (LOO: the usual LOO rmse) */
+	double rmse_validation_std;  /* standard deviation over splits of their rmse */
 	double rmse_train;           /* mean training rmse over splits */
 	double n_nonzero;            /* mean number of nonzero ECIs over splits */
 	double *eci_mean;            /* n_cols, mean over splits (ensemble) */
 	double *eci_std;             /* n_cols, spread over splits */
-	double *predicted;           /* n_rows: out-of-sample prediction of each row
-					(LOO/k-fold; NAN where never held out) */
+	double *predicted;           /* n_rows: out-of-sample prediction of each row,
+					mean over the splits that held it out (NAN
+					where never held out) */
 	double seconds;
 } cewb_xval_result;
 
@@ -160,7 +198,14 @@ cewb_xval_options cewb_xval_options_default(void);
  * inner choice of hyperparameters with opt->seed) sees the same splits. */
 void cewb_fit_kfold_assign(size_t n_rows, size_t k, uint64_t seed, size_t repeat,
 			   size_t *fold);
-/* Validate the fit described by opt on prob with the scheme in xopt. */
+/*
+ * Validate the fit described by opt on prob with the scheme in xopt.  OLS,
+ * ridge with a given alpha, prior and GLS with weights are factored once and
+ * each held-out set is removed in closed form (exact, same numbers as
+ * refitting); every other method is refitted on each training set.  The
+ * bootstrap draws n_rows rows with replacement per repeat and validates on
+ * the rows not drawn.  Errors name the split ("split 3: ...").
+ */
 cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		      const cewb_xval_options *xopt, cewb_xval_result *res,
 		      cewb_error *err);
