@@ -375,14 +375,15 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 			cewb_entry_composition(&e, comp, sizeof(comp));
 			json_array_append_new(
 				list,
-				json_pack("{s:i, s:s, s:i, s:i, s:i, s:s, s:o, s:{s:s, s:s?, s:f, s:f, "
-					  "s:f}}", "index", (int)order[k], "file", it->file, "frame",
-					  (int)it->frame, "n_atoms", (int)it->s->n_atoms, "n_sites",
-					  (int)(it->ideal ? it->ideal->n_atoms : it->s->n_atoms),
-					  "composition", comp, "target", jnum(it->target), "mapping",
-					  "status", map_names[it->map], "reason", it->map_reason,
+				json_pack("{s:i, s:s, s:i, s:i, s:o, s:{s:s, s:s?, s:f, s:f, s:f}, "
+					  "s:i, s:s}", "index", (int)order[k], "file", it->file,
+					  "frame", (int)it->frame, "n_atoms", (int)it->s->n_atoms,
+					  "target", jnum(it->target), "mapping", "status",
+					  map_names[it->map], "reason", it->map_reason,
 					  "volumetric_strain", it->volumetric_strain, "drmax",
-					  it->drmax, "dravg", it->dravg));
+					  it->drmax, "dravg", it->dravg, "n_sites",
+					  (int)(it->ideal ? it->ideal->n_atoms : it->s->n_atoms),
+					  "composition", comp));
 		}
 		out_json(s, json_pack("{s:o}", "structures", list));
 		free(order);
