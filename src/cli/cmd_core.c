@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <jansson.h>
 #ifdef _OPENMP
@@ -13,6 +14,16 @@
 #include "record.h"
 #include "run.h"
 #include "session.h"
+
+/* Does text contain word, ignoring the case of ASCII letters? */
+static int contains_ci(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = text; *p; p++)
+		if (strncasecmp(p, word, n) == 0)
+			return 1;
+	return 0;
+}
 
 /* help [CMD]: the command list, or one command's usage and page. */
 static int help_exec(struct session *s, const struct cmd_args *a)
@@ -58,6 +69,33 @@ static int help_exec(struct session *s, const struct cmd_args *a)
 					out_printf(s, "  %-18s %s\n", c->name, c->summary);
 			}
 			return 0;
+		}
+		/* Else search the pages for the word. */
+		if (a->n_pos == 1 && strlen(a->pos[0].s) >= 3) {
+			char found[1024] = "";
+			const char *last_page = "";
+			for (size_t i = 0; i < cmd_count(); i++) {
+				const struct cmd_entry *c = cmd_at(i);
+				if (strcmp(c->page, last_page) == 0)
+					continue;
+				char *txt = help_page_text(c->page);
+				if (txt && contains_ci(txt, a->pos[0].s)) {
+					size_t l = strlen(found);
+					snprintf(found + l, sizeof found - l, "%s%s", l ? ", " : "",
+						 c->name);
+					last_page = c->page;
+				}
+				free(txt);
+			}
+			if (found[0]) {
+				if (out_is_json(s))
+					out_json(s, json_pack("{s:s, s:s}", "search", a->pos[0].s,
+							      "commands", found));
+				else
+					out_printf(s, "no command '%s'; it is mentioned in the pages "
+						   "of: %s\n", a->pos[0].s, found);
+				return 0;
+			}
 		}
 		return cmd_fail(s, "%s", err);
 	}
