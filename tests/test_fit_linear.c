@@ -65,6 +65,17 @@ static void test_orthogonal(void)
 	is_int(4, (long)r.rank, "ols rank 4");
 	is_string("", r.warning, "no warning for a full-rank design");
 	ok(r.covariance != NULL, "ols covariance present");
+	{
+		/* sigma of a prediction at row 0: sqrt(x' s2 (X'X)^-1 x) = sqrt(s2 * 4 / 8) */
+		double sig, s2 = 0.0;
+		for (i = 0; i < r.n_hyper; i++)
+			if (strcmp(r.hyper_name[i], "noise_variance") == 0)
+				s2 = r.hyper[i];
+		cewb_fit_predict_sigma(HX, 1, 4, r.covariance, 0.0, &sig);
+		ok(s2 > 0 && fabs(sig - sqrt(s2 * 0.5)) < 1e-13, "prediction sigma from the covariance");
+		cewb_fit_predict_sigma(HX, 1, 4, r.covariance, 1.0, &sig);
+		ok(fabs(sig - sqrt(s2 * 0.5 + 1.0)) < 1e-13, "prediction sigma with noise");
+	}
 	cewb_fit_result_release(&r);
 
 	/* ridge: theta = X'y / (8 + alpha) */

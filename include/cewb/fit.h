@@ -142,6 +142,13 @@ void cewb_fit_result_release(cewb_fit_result *res);
 /* Predictions X_new * eci (n rows). */
 void cewb_fit_predict(const double *X, size_t n_rows, size_t n_cols,
 		      const double *eci, double *out);
+/*
+ * Standard deviation of each prediction from an ECI covariance C (a fit's
+ * posterior covariance, or an ensemble's): out[i] = sqrt(x_i' C x_i), plus
+ * noise_variance under the root when > 0 (the spread of a new measurement).
+ */
+void cewb_fit_predict_sigma(const double *X, size_t n_rows, size_t n_cols,
+			    const double *covariance, double noise_variance, double *out);
 
 /* Per-method entry points, same contract as cewb_fit. */
 cewb_status cewb_fit_ols(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);

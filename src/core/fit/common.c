@@ -158,6 +158,25 @@ void cewb_fit_predict(const double *X, size_t n_rows, size_t n_cols,
 		    (int)n_cols, eci, 1, 0.0, out, 1);
 }
 
+void cewb_fit_predict_sigma(const double *X, size_t n_rows, size_t n_cols,
+			    const double *covariance, double noise_variance, double *out)
+{
+	size_t i, j, k;
+	for (i = 0; i < n_rows; i++) {
+		const double *x = X + i * n_cols;
+		double v = noise_variance > 0 ? noise_variance : 0.0;
+		for (j = 0; j < n_cols; j++) {
+			double cx = 0.0;
+			if (x[j] == 0.0)
+				continue;
+			for (k = 0; k < n_cols; k++)
+				cx += covariance[j * n_cols + k] * x[k];
+			v += x[j] * cx;
+		}
+		out[i] = sqrt(v > 0 ? v : 0.0);
+	}
+}
+
 /* ---- generator: xoshiro256** seeded through splitmix64 ---- */
 
 static uint64_t splitmix64(uint64_t *x)
