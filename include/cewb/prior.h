@@ -213,9 +213,10 @@ cewb_status cewb_prior_couple_similar(cewb_prior *pr, const cewb_prior_selector 
  * Couple orbits of the same class: group[o] is the class of orbit o (or -1
  * for none); every pair of parameters (j-th of each orbit) of the same class
  * gets width sigma and the weights w (per parameter, NULL: keep); with
- * target non-NULL, target[c] (c a class) is pulled on instead: each
- * parameter a of class c gets mean target[c]/w_a and width sigma/w_a, and no
- * coupling.  One undo step.
+ * target non-NULL (n_targets values) the parameters are pulled on instead:
+ * the j-th parameter a of an orbit of class c gets mean target[c + j]/w_a
+ * and width sigma/w_a, and no coupling (so a class may be the index of the
+ * first of its values, e.g. a bulk orbit's first parameter).  One undo step.
  */
 cewb_status cewb_prior_couple_groups(cewb_prior *pr, const long *group, const double *w,
 				     double sigma, const double *target, size_t n_targets,

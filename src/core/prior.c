@@ -961,7 +961,7 @@ cewb_status cewb_prior_couple_groups(cewb_prior *pr, const long *group, const do
 			CEWB_RAISE(err, CEWB_EINVAL, "weight of parameter %zu must be positive, "
 				   "not %g", a, w[a]);
 	for (o = 0; o < pr->n_orbits; o++)
-		if (target && group[o] >= 0 && (size_t)group[o] >= n_targets)
+		if (target && group[o] >= 0 && (size_t)group[o] + pr->orbit_np[o] > n_targets)
 			CEWB_RAISE(err, CEWB_EINVAL, "orbit %zu: class %ld has no target value "
 				   "(%zu given)", o, group[o], n_targets);
 	if ((st = edit_begin(pr, &ws, err)))
@@ -974,7 +974,7 @@ cewb_status cewb_prior_couple_groups(cewb_prior *pr, const long *group, const do
 		if (target) {
 			for (j = 0; j < pr->orbit_np[a]; j++) {
 				size_t p = pr->orbit_first[a] + j;
-				ws.mean[p] = target[group[a]] / ws.weight[p];
+				ws.mean[p] = target[(size_t)group[a] + j] / ws.weight[p];
 				ws.sigma[p] = sigma / ws.weight[p];
 			}
 			continue;
