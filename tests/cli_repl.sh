@@ -2,9 +2,10 @@
 # Drive the real prompt in tmux as a person would: tab completion of
 # commands, subcommands, options, file names, orbit indices and info keys; history kept
 # in $HOME across sessions; Ctrl-C interrupting a long command (the
-# session stays as before) and clearing a line; Ctrl-D leaving.
+# session stays as before) and clearing a line; Ctrl-D leaving; a replay
+# paused by --step.
 : "${top_srcdir:=.}" "${CEWB:=./cewb}"
-N=13
+N=15
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "1..0 # SKIP tmux is not installed"
 	exit 0
@@ -74,3 +75,11 @@ grep -q '^orbits --order 0$' "$tmp/home/.cewb_history"; ok $? "Ctrl-D leaves; hi
 start >/dev/null
 keys Up
 last_line | grep -q '^cewb> orbits --order 0$'; ok $? "history comes back in a new session"
+
+# --step pauses after each command of a replay (teaching).
+T kill-session -t cewb 2>/dev/null
+T new-session -d -s cewb -x 150 -y 40 \
+	"cd '$top_srcdir' && NO_COLOR=1 '$CEWB' --replay tests/sessions/orbit.cewb --step; echo exit=\$?; sleep 5"
+wait_for "-- step 1 of" 10; ok $? "--step pauses after the first command"
+keys Enter
+wait_for "-- step 2 of" 10 && keys q Enter && wait_for "exit=0" 5; ok $? "Enter goes on, q stops"

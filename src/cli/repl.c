@@ -336,7 +336,11 @@ int repl_run(struct session *s)
 	int status = 0;
 	char *pending = NULL;	/* a command continued after an open quote */
 	while (!s->quit) {
-		char *line = read_line(pending ? PROMPT_MORE : PROMPT_MAIN);
+		const char *prompt = pending ? PROMPT_MORE : PROMPT_MAIN;
+		if (s->color)	/* \001 and \002 tell readline the escapes take no room */
+			prompt = pending ? "\001\033[1;34m\002 ...>\001\033[0m\002 "
+					 : "\001\033[1;34m\002cewb>\001\033[0m\002 ";
+		char *line = read_line(prompt);
 		if (!line) {
 			fputc('\n', stdout);
 			if (pending) {
