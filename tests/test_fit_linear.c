@@ -504,6 +504,44 @@ static void test_agpd(void)
 			cewb_xval_result_release(&xr);
 		}
 	}
+	{
+		/* the reference ECIs of the same settings (tests/data/agpd_Xy.md) */
+		double ref[2][82];
+		int got = 0;
+		snprintf(path, sizeof path, "%s/tests/data/agpd_reference_eci.txt", top ? top : ".");
+		f = fopen(path, "r");
+		if (f && p == 82) {
+			for (i = 0; i < 2; i++)
+				for (j = 0; j < 82; j++)
+					got += fscanf(f, "%lf", &ref[i][j]) == 1;
+		}
+		if (f)
+			fclose(f);
+		if (got == 164) {
+			cewb_fit_problem pr = problem(n, p, X, y);
+			static const cewb_fit_method ms[2] = {CEWB_FIT_ARDR, CEWB_FIT_BAYES};
+			for (i = 0; i < 2; i++) {
+				cewb_fit_options o = cewb_fit_options_default(ms[i]);
+				cewb_fit_result r;
+				cewb_error e;
+				size_t wrong = 0;
+				double md = 0.0;
+				cewb_fit(&pr, &o, &r, &e);
+				for (j = 0; j < p; j++) {
+					wrong += (r.eci[j] != 0.0) != (ref[i][j] != 0.0);
+					md = fmax(md, fabs(r.eci[j] - ref[i][j]));
+				}
+				is_int(0, (long)wrong, "same nonzero ECIs as the reference");
+				/* same iterations in another order of rounding: ECIs ~5e-2 eV
+				 * agree to ~5e-8; allow 1e-6 */
+				ok(md < 1e-6, "%s ECIs match the reference (max diff %.2g eV)",
+				   cewb_fit_method_name(ms[i]), md);
+				cewb_fit_result_release(&r);
+			}
+		} else {
+			ok(0, "read %s", path);
+		}
+	}
 	free(X);
 	free(y);
 }
