@@ -18,9 +18,9 @@ slab="load lattice examples/surface/slab.xyz --species Ag,Pd; space 5.2 4.2; \
 load structures examples/surface/structures.xyz --target energy"
 
 # The example: unrelated ECIs, then coupled to the bulk.
-"$CEWB" -c "$slab; prior status --json; \
+"$CEWB" -c "$slab; prior reset ridge --lambda 1e-6; prior status --json; \
 prior couple-bulk examples/surface/bulk.xyz --sigma 0.002; prior status --json; \
-prior reset none; \
+prior reset ridge --lambda 1e-6; \
 prior couple-bulk examples/surface/bulk.xyz --sigma 0.002 --to examples/surface/bulk_eci.txt; \
 prior status --json" > "$tmp/surf.out" 2> "$tmp/surf.err"
 ok $? "surface example commands run"
