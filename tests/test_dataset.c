@@ -150,8 +150,8 @@ static void test_load(const cewb_lattice *lat, const cewb_space *sp)
 	ok(cewb_dataset_select(ds, "all", mask, &err) == CEWB_OK && mask[1249], "select: all");
 
 	is_int(CEWB_EPARSE, cewb_dataset_select(ds, "natoms > 8", mask, &err), "bad field");
-	ok(strncmp(err.message, "selector 'natoms > 8': unknown field (index", 43) == 0,
-	   "bad field: message (%s)", err.message);
+	ok(strncmp(err.message, "selector 'natoms > 8': unknown field 'natoms' (column 1); "
+		   "fields: index, frame, n_atoms", 81) == 0, "bad field: message (%s)", err.message);
 	is_int(CEWB_EPARSE, cewb_dataset_select(ds, "n_atoms >", mask, &err), "missing value");
 	is_string("selector 'n_atoms >': expected a value at the end", err.message,
 		  "missing value: message");

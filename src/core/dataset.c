@@ -651,9 +651,12 @@ static void sel_compare(selparser *sp, char *mask)
 			if (!strcmp(field_names[k], sp->tok))
 				break;
 		if (!field_names[k]) {
-			sel_fail(sp, "unknown field (index, frame, n_atoms, n_sites, target, weight, "
-				     "drmax, dravg, volumetric_strain, anisotropy, ambiguity, file, "
-				     "status, dropped, x_<El>)");
+			sp->failed = 1;
+			cewb_error_set(sp->err, CEWB_EPARSE,
+				       "selector '%s': unknown field '%s' (column %zu); fields: index, "
+				       "frame, n_atoms, n_sites, target, weight, drmax, dravg, "
+				       "volumetric_strain, anisotropy, ambiguity, file, status, "
+				       "dropped, x_<El>", sp->text, sp->tok, sp->tok_at + 1);
 			return;
 		}
 		f = (enum field)k;
