@@ -395,6 +395,15 @@ static void test_bayes(void)
 		cewb_fit_result_release(&r);
 	}
 
+	/* a tiny threshold prunes everything, and says so */
+	o.standardize = 1;
+	o.threshold = 1e-12;
+	ok(cewb_fit(&pr, &o, &r, &e) == CEWB_OK && r.n_nonzero == 0, "tiny threshold prunes all");
+	is_string("ardr pruned every parameter (threshold 1e-12): all ECIs are zero", r.warning,
+		  "its warning");
+	cewb_fit_result_release(&r);
+	o.threshold = 1e4;
+
 	/* non-convergence is reported */
 	o.max_iter = 1;
 	ok(cewb_fit(&pr, &o, &r, &e) == CEWB_OK && r.converged == 0,

@@ -485,6 +485,10 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 		snprintf(res->warning, sizeof res->warning,
 			 "ardr did not converge in %zu iterations (last change %.3g, tol %.3g)",
 			 opt->max_iter, change, opt->tol);
+	else if (m == 0)
+		snprintf(res->warning, sizeof res->warning,
+			 "ardr pruned every parameter (threshold %g): all ECIs are zero",
+			 opt->threshold);
 	cewb_fit_result_finish(res, prob);
 	st = CEWB_OK;
 out:

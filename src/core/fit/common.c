@@ -97,7 +97,7 @@ cewb_status cewb_fit_method_parse(const char *name, cewb_fit_method *method,
 				return CEWB_OK;
 			}
 		}
-		if (strcmp(name, "ardr") == 0 || strcmp(name, "ard") == 0) {
+		if (strcmp(name, "ard") == 0) { /* the short name of the literature */
 			*method = CEWB_FIT_ARDR;
 			return CEWB_OK;
 		}
