@@ -63,7 +63,7 @@ static cewb_status gram_build(const cewb_fit_problem *prob, int standardize, gra
 		X = Xw;
 		y = yw;
 	}
-	g->G = malloc(p * p * sizeof *g->G);
+	g->G = cewb_fit_alloc_large(p * p * sizeof *g->G);
 	g->b = malloc(p * sizeof *g->b);
 	g->col = malloc(p * sizeof *g->col);
 	mean = calloc(p, sizeof *mean);
@@ -381,7 +381,7 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 	lambda = malloc(p * sizeof *lambda);
 	mu = calloc(p, sizeof *mu);
 	mu_old = calloc(p, sizeof *mu_old);
-	A = malloc(p * p * sizeof *A);
+	A = cewb_fit_alloc_large(p * p * sizeof *A);
 	rhs = malloc(p * sizeof *rhs);
 	dsig = malloc(p * sizeof *dsig);
 	if (!keep || !lambda || !mu || !mu_old || !A || !rhs || !dsig) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <cblas.h>
 #include <lapacke.h>
 #include "cewb/fit.h"
@@ -265,6 +266,21 @@ double cewb_fit_clock(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void *cewb_fit_alloc_large(size_t bytes)
+{
+	void *ptr = NULL;
+	const size_t huge = (size_t)2 << 20;
+	if (bytes < 2 * huge)
+		return malloc(bytes ? bytes : 1);
+	if (posix_memalign(&ptr, huge, bytes) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	/* only advice: ignore a kernel without transparent huge pages */
+	(void)madvise(ptr, bytes, MADV_HUGEPAGE);
+#endif
+	return ptr;
 }
 
 void cewb_fit_set_threads(int n)

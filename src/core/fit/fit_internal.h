@@ -16,6 +16,13 @@
 /* Monotonic wall clock in seconds. */
 double cewb_fit_clock(void);
 
+/*
+ * malloc for large work arrays (Gram matrices): from 4 MB on, 2 MB aligned
+ * and backed by transparent huge pages where the kernel allows it, which
+ * saves hundreds of page faults per matrix.  Release with free().
+ */
+void *cewb_fit_alloc_large(size_t bytes);
+
 /* Set the number of BLAS threads when n > 0 (no effect otherwise). */
 void cewb_fit_set_threads(int n);
 
