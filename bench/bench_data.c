@@ -51,9 +51,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cewb_frames_release(&fr);
-	double cut[3] = { 13.5, 9.0, 7.0 };
-	if (argc > 1)
-		cut[0] = atof(argv[1]);
+	/* cutoffs of pairs, triplets, quadruplets (arguments override them) */
+	double cut[3] = { 14.0, 11.0, 8.0 };
+	for (int k = 1; k < argc && k <= 3; k++)
+		cut[k - 1] = atof(argv[k]);
 	if (cewb_space_build(lat, cut, 3, &sp, &err)) {
 		fprintf(stderr, "bench_data: %s\n", err.message);
 		return 1;
