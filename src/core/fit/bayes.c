@@ -398,9 +398,8 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 	for (it = 0; it < opt->max_iter && m > 0; it++) {
 		size_t m_new = 0;
 		if (ard_solve(&g, keep, m, lambda, alpha, A, rhs, mu, dsig, 0)) {
-			st = cewb_error_set(err, CEWB_ENUMERIC,
-					    "ardr: diag(lambda) + alpha X'X is not positive definite "
-					    "at iteration %zu", it);
+			st = cewb_error_set(err, CEWB_ENUMERIC, "ardr: diag(lambda) + alpha "
+					    "X'X is not positive definite at iteration %zu", it);
 			goto out;
 		}
 		rss = gram_rss(&g, keep, m, mu);
@@ -444,8 +443,8 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 	memset(mu, 0, p * sizeof *mu);
 	if (m > 0) {
 		if (ard_solve(&g, keep, m, lambda, alpha, A, rhs, mu, dsig, 1)) {
-			st = cewb_error_set(err, CEWB_ENUMERIC,
-					    "ardr: diag(lambda) + alpha X'X is not positive definite");
+			st = cewb_error_set(err, CEWB_ENUMERIC, "ardr: diag(lambda) + alpha "
+					    "X'X is not positive definite");
 			goto out;
 		}
 		for (a = 0; a < m; a++)
@@ -465,12 +464,15 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 					A[a * m + c] = alpha * row[keep[c]];
 				A[a * m + a] += lambda[keep[a]];
 			}
-			if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)m, A, (lapack_int)m) == 0)
+			lapack_int lm = (lapack_int)m;
+			if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', lm, A, lm) == 0)
 				for (a = 0; a < m; a++)
 					logdet += 2.0 * log(A[a * m + a]);
 		}
-		for (a = 0; a < m; a++)
-			ml += 0.5 * log(lambda[keep[a]]) - 0.5 * lambda[keep[a]] * mu[keep[a]] * mu[keep[a]];
+		for (a = 0; a < m; a++) {
+			double la = lambda[keep[a]], ma = mu[keep[a]];
+			ml += 0.5 * log(la) - 0.5 * la * ma * ma;
+		}
 		ml += 0.5 * (double)n * log(alpha) - 0.5 * alpha * rss - 0.5 * logdet -
 		      0.5 * (double)n * log(2.0 * M_PI);
 		res->log_marginal_likelihood = ml;

@@ -59,8 +59,9 @@ static cewb_status right_svd(double *A, size_t n, size_t p, double *s, double *V
 			for (j = 0; j < p; j++)
 				for (i = 0; i < p; i++)
 					L[j * p + i] = i >= j ? A[j * p + i] : 0.0;
-			info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)p, (lapack_int)p, L,
-					      (lapack_int)p, s, Vt, (lapack_int)p, Vs, (lapack_int)p);
+			lapack_int lp = (lapack_int)p;
+			info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', lp, lp, L, lp, s, Vt, lp, Vs,
+					      lp);
 		}
 	} else {
 		work = malloc(n * n * sizeof *work);
@@ -73,8 +74,8 @@ static cewb_status right_svd(double *A, size_t n, size_t p, double *s, double *V
 	if (info < 0)
 		CEWB_RAISE(err, CEWB_ENOMEM, "svd: workspace (lapack %d)", (int)info);
 	if (info > 0)
-		CEWB_RAISE(err, CEWB_ENUMERIC, "svd of the %zu x %zu sensing matrix did not converge",
-			   n, p);
+		CEWB_RAISE(err, CEWB_ENUMERIC,
+			   "svd of the %zu x %zu sensing matrix did not converge", n, p);
 	return CEWB_OK;
 }
 
@@ -129,12 +130,11 @@ static cewb_status check_lambda(const double *L, size_t p, cewb_error *err)
 		for (j = 0; j < p; j++) {
 			double a = L[i * p + j], b = L[j * p + i];
 			if (!isfinite(a))
-				CEWB_RAISE(err, CEWB_EINVAL, "prior precision entry (%zu, %zu) is %g",
-					   i, j, a);
-			if (fabs(a - b) > 1e-10 * (fabs(a) + fabs(b)) + 1e-300)
 				CEWB_RAISE(err, CEWB_EINVAL,
-					   "prior precision is not symmetric at (%zu, %zu): %g vs %g",
-					   i, j, a, b);
+					   "prior precision entry (%zu, %zu) is %g", i, j, a);
+			if (fabs(a - b) > 1e-10 * (fabs(a) + fabs(b)) + 1e-300)
+				CEWB_RAISE(err, CEWB_EINVAL, "prior precision is not symmetric "
+					   "at (%zu, %zu): %g vs %g", i, j, a, b);
 		}
 	return CEWB_OK;
 }
@@ -235,7 +235,8 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 	if (m == CEWB_FIT_PRIOR && (st = check_lambda(prob->lambda, p, err)))
 		return st;
 	if (m == CEWB_FIT_RIDGE && !(opt->alpha >= 0.0))
-		CEWB_RAISE(err, CEWB_EINVAL, "ridge alpha must be >= 0 (0: chosen by leave-one-out)");
+		CEWB_RAISE(err, CEWB_EINVAL,
+			   "ridge alpha must be >= 0 (0: chosen by leave-one-out)");
 	if ((st = cewb_fit_result_init(res, m, p, err)))
 		return st;
 	sm->n_rows = n;
@@ -301,8 +302,8 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 			alpha = opt->alpha;
 			if (alpha <= 0.0) {
 				double loo = NAN;
-				alpha = ridge_choose_alpha(sm->Xw, Vt, s, b, sm->yw, sm->sw, n, p, r,
-							   &loo);
+				alpha = ridge_choose_alpha(sm->Xw, Vt, s, b, sm->yw, sm->sw, n,
+							   p, r, &loo);
 				cewb_fit_result_hyper(res, "alpha", alpha);
 				cewb_fit_result_hyper(res, "rmse_loo", loo);
 			} else {
@@ -319,14 +320,16 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 				c[k] = 1.0 / (s[k] * s[k]);
 			sm->exact_cv = rank == p;
 			if (rank < p) {
+				char *w = res->warning;
+				size_t nw = sizeof res->warning;
 				if (n < p)
-					snprintf(res->warning, sizeof res->warning,
-						 "fewer structures (%zu) than parameters (%zu): rank %zu, "
-						 "minimum-norm solution", n, p, rank);
+					snprintf(w, nw, "fewer structures (%zu) than parameters "
+						 "(%zu): rank %zu, minimum-norm solution", n, p,
+						 rank);
 				else
-					snprintf(res->warning, sizeof res->warning,
-						 "sensing matrix is rank deficient (rank %zu of %zu "
-						 "parameters): minimum-norm solution", rank, p);
+					snprintf(w, nw, "sensing matrix is rank deficient (rank "
+						 "%zu of %zu parameters): minimum-norm solution",
+						 rank, p);
 			}
 		}
 		/* W = Vt' diag(c) Vt (+ I / alpha on the null space for ridge) */
@@ -335,8 +338,8 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 			for (j = 0; j < p; j++)
 				T[k * p + j] = c[k] * Vt[k * p + j];
 		if (kmax > 0)
-			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)p, (int)kmax, 1.0,
-				    Vt, (int)p, T, (int)p, 0.0, sm->W, (int)p);
+			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)p,
+				    (int)kmax, 1.0, Vt, (int)p, T, (int)p, 0.0, sm->W, (int)p);
 		else
 			memset(sm->W, 0, p * p * sizeof *sm->W);
 		if (m == CEWB_FIT_RIDGE && p > r)
@@ -359,10 +362,9 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 		for (i = 0; i < p * p; i++)
 			A[i] = G[i] + prob->lambda[i];
 		memcpy(sm->W, A, p * p * sizeof *A);
-		if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)p, sm->W, (lapack_int)p) ==
-			    0 &&
-		    LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'L', (lapack_int)p, sm->W, (lapack_int)p) ==
-			    0) {
+		lapack_int lp = (lapack_int)p;
+		if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', lp, sm->W, lp) == 0 &&
+		    LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'L', lp, sm->W, lp) == 0) {
 			for (i = 0; i < p; i++)
 				for (j = 0; j < i; j++)
 					sm->W[i * p + j] = sm->W[j * p + i];
@@ -374,9 +376,8 @@ cewb_status cewb_fit_smoother_build(const cewb_fit_problem *prob,
 			rk = sym_pinv(sm->W, p, G + p * p);
 			sm->rank = rk;
 			sm->exact_cv = 0;
-			snprintf(res->warning, sizeof res->warning,
-				 "X'X + Lambda is singular (rank %zu of %zu): minimum-norm solution",
-				 rk, p);
+			snprintf(res->warning, sizeof res->warning, "X'X + Lambda is singular "
+				 "(rank %zu of %zu): minimum-norm solution", rk, p);
 		}
 		res->rank = sm->rank;
 		for (i = 0; i < p * p; i++)
@@ -501,10 +502,11 @@ cewb_status cewb_fit_gls(const cewb_fit_problem *prob, const cewb_fit_options *o
 		for (j = 0; j < n; j++) {
 			double a = prob->sigma[i * n + j], b = prob->sigma[j * n + i];
 			if (!isfinite(a))
-				CEWB_RAISE(err, CEWB_EINVAL, "sigma entry (%zu, %zu) is %g", i, j, a);
+				CEWB_RAISE(err, CEWB_EINVAL, "sigma entry (%zu, %zu) is %g", i, j,
+					   a);
 			if (fabs(a - b) > 1e-10 * (fabs(a) + fabs(b)) + 1e-300)
-				CEWB_RAISE(err, CEWB_EINVAL,
-					   "sigma is not symmetric at (%zu, %zu): %g vs %g", i, j, a, b);
+				CEWB_RAISE(err, CEWB_EINVAL, "sigma is not symmetric at "
+					   "(%zu, %zu): %g vs %g", i, j, a, b);
 		}
 	L = malloc(n * n * sizeof *L);
 	Xt = malloc(n * p * sizeof *Xt);

@@ -8,8 +8,9 @@
  * once and every held-out set T is removed in closed form:
  *     e_T(held out) = (I - H_TT)^-1 e_T,   theta_-T = theta - B_T (I - H_TT)^-1 e_T,
  * with B = W X~' and H = X~ B the hat matrix of the whitened problem (exact,
- * not an approximation; W from cewb_fit_smoother_build).  Other methods, and the rare split whose training rows
- * lose rank, are refitted from scratch.
+ * not an approximation; W from cewb_fit_smoother_build).  Other methods,
+ * and the rare split whose training rows lose rank, are refitted from
+ * scratch.
  *
  * rmse_validation = sqrt(mean over splits of the held-out mean square error)
  * (for leave-one-out the usual LOO rmse); rmse_validation_std is the
@@ -228,8 +229,9 @@ static double rmse_rows(const cewb_fit_problem *prob, const size_t *rows, size_t
 	size_t i;
 	double ss = 0.0;
 	for (i = 0; i < n_rows; i++) {
+		size_t p = prob->n_cols;
 		double e = prob->y[rows[i]] -
-			   cblas_ddot((int)prob->n_cols, prob->X + rows[i] * prob->n_cols, 1, theta, 1);
+			   cblas_ddot((int)p, prob->X + rows[i] * p, 1, theta, 1);
 		ss += e * e;
 	}
 	return n_rows ? sqrt(ss / (double)n_rows) : 0.0;
@@ -323,7 +325,8 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		CEWB_RAISE(err, CEWB_EINVAL, "unknown validation scheme %d", (int)xopt->scheme);
 	}
 	if (xopt->train_size > n - 1)
-		CEWB_RAISE(err, CEWB_EINVAL, "training size %zu leaves no row to validate on (%zu rows)",
+		CEWB_RAISE(err, CEWB_EINVAL,
+			   "training size %zu leaves no row to validate on (%zu rows)",
 			   xopt->train_size, n);
 	cewb_fit_set_threads(opt->n_threads);
 	n_splits = n_splits_of(xopt, n);
@@ -340,7 +343,8 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 	pred = malloc(n * sizeof *pred);
 	if (!sp.test || !sp.train || !sp.fold || !sp.perm || !acc.eci_sum || !acc.eci_sum2 ||
 	    !acc.pred_sum || !acc.pred_count || !theta || !pred) {
-		st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for validation of %zu rows", n);
+		st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for validation of %zu rows",
+				    n);
 		goto out;
 	}
 
@@ -364,12 +368,14 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 			BT = malloc(p * tmax * sizeof *BT);
 			XT = malloc(p * tmax * sizeof *XT);
 			if (!ew || !M || !v || !BT || !XT) {
-				st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for validation");
+				st = cewb_error_set(err, CEWB_ENOMEM,
+						    "out of memory for validation");
 				goto out;
 			}
 			/* whitened residuals of the full fit */
 			for (i = 0; i < n; i++)
-				ew[i] = sm.yw[i] - cblas_ddot((int)p, sm.Xw + i * p, 1, full.eci, 1);
+				ew[i] = sm.yw[i] -
+					cblas_ddot((int)p, sm.Xw + i * p, 1, full.eci, 1);
 		}
 	}
 
@@ -377,8 +383,8 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		double rmse_train = 0.0;
 		int done = 0;
 		if (cewb_interrupt_flag) {
-			st = cewb_error_set(err, CEWB_EINTERRUPT, "validation interrupted at split %zu",
-					    s);
+			st = cewb_error_set(err, CEWB_EINTERRUPT,
+					    "validation interrupted at split %zu", s);
 			goto out;
 		}
 		make_split(xopt, n, s, &sp);
@@ -415,7 +421,8 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		res->predicted = malloc(n * sizeof *res->predicted);
 		if (!res->eci_mean || !res->eci_std || !res->predicted) {
 			cewb_xval_result_release(res);
-			st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for validation results");
+			st = cewb_error_set(err, CEWB_ENOMEM,
+					    "out of memory for validation results");
 			goto out;
 		}
 		for (j = 0; j < p; j++) {
@@ -424,8 +431,8 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 			res->eci_std[j] = sqrt(fmax(acc.eci_sum2[j] / k - m * m, 0.0));
 		}
 		for (i = 0; i < n; i++)
-			res->predicted[i] = acc.pred_count[i] ? acc.pred_sum[i] / (double)acc.pred_count[i]
-							      : NAN;
+			res->predicted[i] = acc.pred_count[i] ?
+				acc.pred_sum[i] / (double)acc.pred_count[i] : NAN;
 	}
 	st = CEWB_OK;
 out:
