@@ -91,7 +91,8 @@ static int read_xy(const char *path, size_t *n, size_t *p, double **X, double **
 
 /* Median time of `repeat` runs of fit + 10-fold CV of opt on prob. */
 static double time_fit_cv(const cewb_fit_problem *prob, const cewb_fit_options *opt,
-			  size_t repeat, int with_fit, cewb_xval_result *keep, cewb_fit_result *fkeep)
+			  size_t repeat, int with_fit, cewb_xval_result *keep,
+			  cewb_fit_result *fkeep)
 {
 	double *t = malloc(repeat * sizeof *t), *tc = malloc(repeat * sizeof *tc), m;
 	cewb_xval_options xo = cewb_xval_options_default();
@@ -173,8 +174,8 @@ static void bench_agpd(size_t repeat)
 		o.n_threads = small_threads;
 		t = time_fit_cv(&pr, &o, repeat, 1, &xr, &fr);
 		snprintf(what, sizeof what, "%s fit + 10-fold cv", cewb_fit_method_name(lin[j]));
-		snprintf(line, sizeof line, "   (cv %.2f, train %.2f meV/atom)", 1e3 * xr.rmse_validation,
-			 1e3 * fr.rmse_train);
+		snprintf(line, sizeof line, "   (cv %.2f, train %.2f meV/atom)",
+			 1e3 * xr.rmse_validation, 1e3 * fr.rmse_train);
 		report(what, t, 10e-3, line);
 		cewb_xval_result_release(&xr);
 		cewb_fit_result_release(&fr);
@@ -189,8 +190,8 @@ static void bench_agpd(size_t repeat)
 		t = time_fit_cv(&pr, &o, repeat, 1, &xr, &fr);
 		snprintf(line, sizeof line, "   (cv %.2f meV/atom, reference 1.88)",
 			 1e3 * xr.rmse_validation);
-		printf("%-42s %8.2f ms  (no target)          (cpu %.2f ms)%s\n", "bayes fit + 10-fold cv",
-		       1e3 * t, 1e3 * last_cpu, line);
+		printf("%-42s %8.2f ms  (no target)          (cpu %.2f ms)%s\n",
+		       "bayes fit + 10-fold cv", 1e3 * t, 1e3 * last_cpu, line);
 		cewb_xval_result_release(&xr);
 		cewb_fit_result_release(&fr);
 	}
@@ -202,7 +203,8 @@ static void bench_agpd(size_t repeat)
 static void bench_synthetic(size_t repeat)
 {
 	size_t n = 4000, p = 1000, i, j, r, wrong = 0;
-	double *X = malloc(n * p * sizeof *X), *y = malloc(n * sizeof *y), *t = calloc(p, sizeof *t);
+	double *X = malloc(n * p * sizeof *X), *y = malloc(n * sizeof *y);
+	double *t = calloc(p, sizeof *t);
 	double *times = malloc(repeat * sizeof *times), *tc = malloc(repeat * sizeof *tc);
 	cewb_rng g;
 	cewb_fit_problem pr;
@@ -246,8 +248,8 @@ static void bench_synthetic(size_t repeat)
 		double *G = malloc(p * p * sizeof *G), *ts = malloc(repeat * sizeof *ts);
 		for (r = 0; r < repeat; r++) {
 			double t0 = now();
-			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0, X, (int)p,
-				    0.0, G, (int)p);
+			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0, X,
+				    (int)p, 0.0, G, (int)p);
 			ts[r] = now() - t0;
 		}
 		printf("%-42s %8.2f ms  (calibration: the Gram matrix alone)\n",

@@ -72,7 +72,8 @@ static void test_orthogonal(void)
 			if (strcmp(r.hyper_name[i], "noise_variance") == 0)
 				s2 = r.hyper[i];
 		cewb_fit_predict_sigma(HX, 1, 4, r.covariance, 0.0, &sig);
-		ok(s2 > 0 && fabs(sig - sqrt(s2 * 0.5)) < 1e-13, "prediction sigma from the covariance");
+		ok(s2 > 0 && fabs(sig - sqrt(s2 * 0.5)) < 1e-13,
+		   "prediction sigma from the covariance");
 		cewb_fit_predict_sigma(HX, 1, 4, r.covariance, 1.0, &sig);
 		ok(fabs(sig - sqrt(s2 * 0.5 + 1.0)) < 1e-13, "prediction sigma with noise");
 	}
@@ -231,7 +232,8 @@ static void test_gls(void)
 	/* full sigma (AR(1)-like correlation), against the normal equations */
 	for (i = 0; i < 10; i++)
 		for (j = 0; j < 10; j++)
-			S[i * 10 + j] = pow(0.6, fabs((double)i - (double)j)) * (1.0 + 0.1 * (double)(i == j));
+			S[i * 10 + j] = pow(0.6, fabs((double)i - (double)j)) *
+					(1.0 + 0.1 * (double)(i == j));
 	pr.weights = NULL;
 	pr.sigma = S;
 	o = cewb_fit_options_default(CEWB_FIT_GLS);
@@ -314,8 +316,8 @@ static void test_bad_input(void)
 	}
 	pr = problem(16, 2, Xn, yn);
 	cewb_fit(&pr, &o, &r, &e);
-	is_string("sensing matrix is rank deficient (rank 1 of 2 parameters): minimum-norm solution",
-		  r.warning, "rank-deficient warning");
+	is_string("sensing matrix is rank deficient (rank 1 of 2 parameters): "
+		  "minimum-norm solution", r.warning, "rank-deficient warning");
 	ok(fabs(r.eci[0] - 1.5) < 1e-12 && fabs(r.eci[1] - 1.5) < 1e-12,
 	   "minimum norm splits the weight between equal columns");
 	cewb_fit_result_release(&r);
@@ -349,8 +351,8 @@ static void test_bad_input(void)
 			  "enet, rfe, omp, huber, lad, gls)",
 			  e.message, "its message lists the methods");
 		for (i = 0; i < CEWB_FIT_N_METHODS; i++)
-			if (cewb_fit_method_parse(cewb_fit_method_name((cewb_fit_method)i), &m, &e) ||
-			    m != (cewb_fit_method)i)
+			if (cewb_fit_method_parse(cewb_fit_method_name((cewb_fit_method)i), &m,
+						  &e) || m != (cewb_fit_method)i)
 				break;
 		is_int(CEWB_FIT_N_METHODS, (long)i, "names round-trip");
 	}
@@ -391,7 +393,8 @@ static void test_bayes(void)
 		is_int(0, (long)wrong, "ardr recovers the exact support");
 		/* noise 1e-3 over 200 rows: coefficient errors ~1e-4 */
 		ok(maxdiff(r.eci, t, P) < 1e-3, "ardr coefficients within 1e-3");
-		ok(r.converged && isfinite(r.log_marginal_likelihood), "ardr converged with evidence");
+		ok(r.converged && isfinite(r.log_marginal_likelihood),
+		   "ardr converged with evidence");
 		cewb_fit_result_release(&r);
 	}
 
@@ -488,15 +491,17 @@ static void test_agpd(void)
 			   cewb_fit_method_name(cases[i].m));
 			/* reproduce within 5% (the folds are not the reference's) */
 			ok(fabs(1e3 * xr.rmse_validation / cases[i].ref_meV - 1.0) < 0.05,
-			   "%s cv rmse %.3f meV/atom within 5%% of %.2f", cewb_fit_method_name(cases[i].m),
-			   1e3 * xr.rmse_validation, cases[i].ref_meV);
+			   "%s cv rmse %.3f meV/atom within 5%% of %.2f",
+			   cewb_fit_method_name(cases[i].m), 1e3 * xr.rmse_validation,
+			   cases[i].ref_meV);
 			cewb_fit(&pr, &o, &r, &e);
 			if (cases[i].m == CEWB_FIT_OLS) {
 				cewb_fit_result r2;
 				cewb_fit_options o2 = o;
 				double md = 0.0;
 				ok(fabs(1e3 * r.rmse_train / 1.60 - 1.0) < 0.05,
-				   "ols train rmse %.3f meV/atom within 5%% of 1.60", 1e3 * r.rmse_train);
+				   "ols train rmse %.3f meV/atom within 5%% of 1.60",
+				   1e3 * r.rmse_train);
 				/* Cholesky (cond(X) ~ 120) and SVD routes agree; ECIs ~1e-2 eV */
 				o2.tol = 1e-14;
 				cewb_fit(&pr, &o2, &r2, &e);
@@ -507,8 +512,8 @@ static void test_agpd(void)
 			}
 			if (cases[i].ref_nnz > 0)
 				ok(labs((long)r.n_nonzero - cases[i].ref_nnz) <= 3,
-				   "%s keeps %zu nonzero (reference %ld)", cewb_fit_method_name(cases[i].m),
-				   r.n_nonzero, cases[i].ref_nnz);
+				   "%s keeps %zu nonzero (reference %ld)",
+				   cewb_fit_method_name(cases[i].m), r.n_nonzero, cases[i].ref_nnz);
 			cewb_fit_result_release(&r);
 			cewb_xval_result_release(&xr);
 		}
@@ -517,7 +522,8 @@ static void test_agpd(void)
 		/* the reference ECIs of the same settings (tests/data/agpd_Xy.md) */
 		double ref[2][82];
 		int got = 0;
-		snprintf(path, sizeof path, "%s/tests/data/agpd_reference_eci.txt", top ? top : ".");
+		snprintf(path, sizeof path, "%s/tests/data/agpd_reference_eci.txt",
+			 top ? top : ".");
 		f = fopen(path, "r");
 		if (f && p == 82) {
 			for (i = 0; i < 2; i++)
