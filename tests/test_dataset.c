@@ -345,6 +345,104 @@ static void test_files(const cewb_lattice *lat, const cewb_space *sp)
 	cewb_dataset_free(ds);
 }
 
+
+/*
+ * Reference sets on other lattices (hcp with two sites, skewed and long
+ * cells, tetragonal, bcc): each frame strained, sheared, rattled, shifted
+ * and with its atoms in another order must map back to the cluster vector
+ * of the ideal frame.
+ */
+static void test_relaxed_sets(const char *top)
+{
+	static const char *const sets[] = { "fcc_skew_binary", "hcp_skew_binary",
+					    "bcc_longedge_binary", "tetragonal_binary",
+					    "hcp_ternary" };
+	for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s/tests/data/icet/%s.xyz", top, sets[k]);
+		cewb_frames fr = { 0, NULL }, relaxed = { 0, NULL };
+		cewb_error err;
+		cewb_lattice *lat = NULL;
+		cewb_space *sp = NULL;
+		if (cewb_extxyz_read(path, &fr, &err) ||
+		    cewb_lattice_build(fr.frames[0],
+				       cewb_structure_info(fr.frames[0], "data_elements")->text,
+				       1e-5, &lat, &err)) {
+			ok(0, "%s: read and lattice (%s)", sets[k], err.message);
+			continue;
+		}
+		const cewb_info *cut = cewb_structure_info(fr.frames[0], "data_cutoffs");
+		if (cewb_space_build(lat, cut->real, cut->n, &sp, &err)) {
+			ok(0, "%s: space (%s)", sets[k], err.message);
+			continue;
+		}
+		unsigned x = 12345u + (unsigned)k;
+#define RND() ((x = x * 1103515245u + 12345u), (double)((x >> 8) % 100000) / 100000.0)
+		for (size_t f = 0; f < fr.n; f++) {
+			cewb_structure *s = cewb_structure_copy(fr.frames[f]);
+			size_t n = s->n_atoms;
+			double F[3][3] = { { 1.01 + 0.02 * RND(), 0.005, 0 },
+					   { 0, 0.99 + 0.02 * RND(), 0 },
+					   { 0, 0.004, 1.0 + 0.02 * RND() } };
+			double c0[3][3], shift[3] = { 0.3 * RND(), -0.2 * RND(), 0.1 };
+			memcpy(c0, s->cell, sizeof(c0));
+			for (int r = 0; r < 3; r++)
+				for (int c = 0; c < 3; c++)
+					s->cell[r][c] = c0[r][0] * F[0][c] + c0[r][1] * F[1][c] +
+							c0[r][2] * F[2][c];
+			for (size_t a = 0; a < n; a++) {
+				size_t b = (a * 7 + 3) % n; /* another order when gcd(7, n) = 1 */
+				if (n % 7 == 0)
+					b = n - 1 - a;
+				const double *p0 = fr.frames[f]->pos[b];
+				for (int c = 0; c < 3; c++)
+					s->pos[a][c] = p0[0] * F[0][c] + p0[1] * F[1][c] +
+						       p0[2] * F[2][c] + shift[c] +
+						       0.12 * (RND() - 0.5);
+				s->numbers[a] = fr.frames[f]->numbers[b];
+			}
+			cewb_frames_append(&relaxed, s, &err);
+		}
+#undef RND
+		cewb_dataset *ideal = cewb_dataset_alloc(lat, sp);
+		cewb_dataset *mapped = cewb_dataset_alloc(lat, sp);
+		cewb_load_options opt;
+		cewb_load_result r;
+		cewb_load_options_default(&opt);
+		size_t n_frames = fr.n;
+		int loaded = cewb_dataset_add_frames(ideal, &fr, sets[k], &opt, &r, &err) == CEWB_OK;
+		opt.map = 1;
+		loaded &= cewb_dataset_add_frames(mapped, &relaxed, sets[k], &opt, &r, &err) ==
+			  CEWB_OK;
+		if (!ok(loaded, "%s: ideal and relaxed frames loaded", sets[k])) {
+			diag("%s", err.message);
+		} else {
+			size_t same = 0, good = 0;
+			for (size_t f = 0; f < n_frames; f++) {
+				int eq = 1;
+				for (size_t j = 0; j < sp->n_params; j++)
+					eq &= fabs(ideal->cvecs[f * sp->n_params + j] -
+						   mapped->cvecs[f * sp->n_params + j]) < 1e-12;
+				same += eq;
+				good += mapped->entries[f].map.status == CEWB_MAP_MAPPED;
+				if (mapped->entries[f].map.status != CEWB_MAP_MAPPED)
+					diag("%s frame %zu: %s: %s", sets[k], f,
+					     cewb_map_status_name(mapped->entries[f].map.status),
+					     mapped->entries[f].map.reason);
+			}
+			is_int((long)n_frames, (long)same,
+			       "relaxed frames map back to the ideal cluster vectors");
+			is_int((long)n_frames, (long)good, "relaxed frames: all mapped, none doubtful");
+		}
+		cewb_dataset_free(ideal);
+		cewb_dataset_free(mapped);
+		cewb_frames_release(&fr);
+		cewb_frames_release(&relaxed);
+		cewb_space_free(sp);
+		cewb_lattice_free(lat);
+	}
+}
+
 int main(void)
 {
 	const char *top = getenv("top_srcdir");
@@ -358,6 +456,7 @@ int main(void)
 		return done_testing();
 	test_load(lat, sp);
 	test_files(lat, sp);
+	test_relaxed_sets(top);
 	cewb_space_free(sp);
 	cewb_lattice_free(lat);
 	return done_testing();

@@ -7,9 +7,11 @@
  *
  *  1. the cell is scaled to the reference volume per atom of the lattice
  *     (area per atom for a slab) and the integer supercell matrix is
- *     P = round(scaled cell * primitive cell^-1); when the lattice allows
- *     vacancies the unscaled cell is tried as well and the candidate with
- *     the smaller strain that has enough sites wins;
+ *     P = round(scaled cell * primitive cell^-1); an entry farther than
+ *     0.15 from an integer (long, skewed cells) is tried rounded both ways;
+ *     when the lattice allows vacancies the unscaled cell is tried as well;
+ *     the candidate with enough sites (exactly one per atom without
+ *     vacancies) and the least strain |volumetric| + anisotropy wins;
  *  2. the atoms are carried into the ideal supercell P * primitive cell by
  *     their fractional coordinates (which removes the homogeneous strain);
  *  3. atoms are assigned to sites by the Hungarian algorithm minimising the

@@ -317,21 +317,15 @@ static void complete_cell(const cewb_structure *s, const cewb_lattice *lat, cons
 	}
 }
 
-/* Supercell matrix for the relaxed cell scaled by f along periodic rows. */
-static void round_matrix(const double cellp[3][3], const cewb_lattice *lat, const int per[3],
-			 double f, int P[3][3])
+/* The relaxed cell scaled by f in units of the primitive cell (rows). */
+static void cell_in_primitive(const double cellp[3][3], const cewb_lattice *lat, double f,
+			      double x[3][3])
 {
 	for (int i = 0; i < 3; i++) {
-		double row[3], x[3];
+		double row[3];
 		for (int c = 0; c < 3; c++)
 			row[c] = cellp[i][c] * f;
-		vecmat(row, lat->inv, x);
-		for (int j = 0; j < 3; j++) {
-			if (!per[i] || !per[j])
-				P[i][j] = (i == j);
-			else
-				P[i][j] = (int)lround(x[j]);
-		}
+		vecmat(row, lat->inv, x[i]);
 	}
 }
 
@@ -405,6 +399,62 @@ static long idet3(const int P[3][3], long adj[3][3])
 			adj[i][j] = (long)P[a0][b0] * P[a1][b1] - (long)P[a0][b1] * P[a1][b0];
 		}
 	return (long)P[0][0] * adj[0][0] + (long)P[0][1] * adj[1][0] + (long)P[0][2] * adj[2][0];
+}
+
+/*
+ * The supercell matrix for a relaxed cell x (rows, in units of the
+ * primitive cell).  Rounding each entry fails for long, skewed cells, whose
+ * strain can move an entry by more than a half; so every entry that is not
+ * within 0.15 of an integer is tried rounded down and up, and the matrix
+ * kept is the one with enough sites (exactly n_atoms without vacancies)
+ * and the least strain |vol| + anisotropy.  Open axes keep P = identity.
+ * Returns the score (INFINITY when every candidate is singular).
+ */
+static double choose_matrix(const double x[3][3], const double cellp[3][3],
+			    const cewb_lattice *lat, const int per[3], size_t n_atoms, int vac,
+			    int P[3][3], size_t *sites_out)
+{
+	int base[3][3], amb[9][2], n_amb = 0;
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++) {
+			if (!per[i] || !per[j]) {
+				base[i][j] = (i == j);
+				continue;
+			}
+			base[i][j] = (int)lround(x[i][j]);
+			if (fabs(x[i][j] - base[i][j]) > 0.15) {
+				amb[n_amb][0] = i;
+				amb[n_amb++][1] = j;
+			}
+		}
+	double best = INFINITY;
+	for (unsigned mask = 0; mask < (1u << n_amb); mask++) {
+		int c[3][3];
+		memcpy(c, base, sizeof(c));
+		for (int k = 0; k < n_amb; k++) {
+			int i = amb[k][0], j = amb[k][1];
+			c[i][j] = (mask >> k & 1) ? (int)ceil(x[i][j]) : (int)floor(x[i][j]);
+		}
+		long adj[3][3];
+		long det = labs(idet3(c, adj));
+		if (det == 0)
+			continue;
+		double dc[3][3], id[3][3], vol, an;
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 3; j++)
+				dc[i][j] = c[i][j];
+		matmul(dc, lat->cell, id);
+		cell_strain(cellp, id, per, &vol, &an);
+		size_t sites = (size_t)det * lat->n_sites;
+		int fits = vac ? sites >= n_atoms : sites == n_atoms;
+		double score = fabs(vol) + an + (fits ? 0.0 : 1e6);
+		if (score < best) {
+			best = score;
+			memcpy(P, c, sizeof(c));
+			*sites_out = sites;
+		}
+	}
+	return best;
 }
 
 /*
@@ -716,37 +766,26 @@ cewb_status cewb_map_structure(const cewb_lattice *lat, const cewb_structure *s,
 		vac |= allowed(lat, (int)k, 0);
 	double ref = periodic_measure(lat->cell, m.per) / (double)lat->n_sites;
 	double rel = periodic_measure(m.cellp, m.per);
-	double f = m.d ? pow(ref * (double)s->n_atoms / rel, 1.0 / m.d) : 1.0;
-	int cand[2][3][3];
-	round_matrix(m.cellp, lat, m.per, f, cand[0]);
-	round_matrix(m.cellp, lat, m.per, 1.0, cand[1]);
+	double scales[2] = { m.d ? pow(ref * (double)s->n_atoms / rel, 1.0 / m.d) : 1.0, 1.0 };
 	int best = -1;
-	double best_score = INFINITY;
 	size_t best_sites = 0;
+	double best_score = INFINITY;
 	for (int c = 0; c < (vac ? 2 : 1); c++) {
-		long adj[3][3];
-		long det = labs(idet3(cand[c], adj));
-		if (det == 0)
-			continue;
-		double id[3][3], dc[3][3], vol, an;
-		for (int i = 0; i < 3; i++)
-			for (int j = 0; j < 3; j++)
-				dc[i][j] = cand[c][i][j];
-		matmul(dc, lat->cell, id);
-		cell_strain(m.cellp, id, m.per, &vol, &an);
-		size_t sites = (size_t)det * lat->n_sites;
-		int fits = sites >= s->n_atoms;
-		double score = fabs(vol) + an + (fits ? 0.0 : 1e6);
-		if (best < 0 || score < best_score) {
+		double x[3][3];
+		int P[3][3];
+		size_t sites = 0;
+		cell_in_primitive(m.cellp, lat, scales[c], x);
+		double score = choose_matrix(x, m.cellp, lat, m.per, s->n_atoms, vac, P, &sites);
+		if (score < best_score) {
 			best = c;
 			best_score = score;
 			best_sites = sites;
+			memcpy(rep->P, P, sizeof(P));
 		}
 	}
 	if (best < 0)
 		return refuse(s, rep, err,
 			      "the cell does not match the lattice (singular supercell matrix)");
-	memcpy(rep->P, cand[best], sizeof(rep->P));
 	rep->n_sites = best_sites;
 	if (s->n_atoms > best_sites)
 		return refuse(s, rep, err, "%zu atoms but the supercell has only %zu sites",
