@@ -20,7 +20,7 @@ has() {
 L="load lattice examples/agpd/primitive.xyz --species Ag,Pd"
 T="load structures examples/agpd/structures.xyz --target mixing_energy"
 R=tests/data/relaxed/agpd_relaxed.xyz
-echo "1..24"
+echo "1..30"
 
 # map: 22 mapped, frame 5 refused (volume), frame 7 warned (anisotropy)
 got=$("$CEWB" -c "$L; map $R" 2>&1)
@@ -66,3 +66,16 @@ got=$("$CEWB" -c "$L; space 6; $T; export X $tmp/missing/X.csv" 2>&1)
 has "export: unwritable file" "export: cannot write '$tmp/missing/X.csv'" "$got"
 got=$("$CEWB" -c "$L; space 6; $T; export Z $tmp/Z.csv" 2>&1)
 ok $(case "$got" in *X*y*) echo 0 ;; *) echo 1 ;; esac) "export: only X or y"
+
+# drop and restore by index and selector; the fit follows
+got=$("$CEWB" -c "$L; space 6; $T; drop 3,5,7-10; drop --where 'n_atoms > 6 and x_Pd >= 0.5'" 2>&1)
+has "drop: by index" "dropped 6 of 6 chosen structures; 619 of 625 in the fit" "$got"
+has "drop: by selector" "dropped 290 of 290 chosen structures; 329 of 625 in the fit" "$got"
+got=$("$CEWB" -c "$L; space 6; $T; drop --where all; restore --where 'index < 10'; sensing --top 0 --leverage 0" 2>&1)
+has "restore: fit rows follow" "sensing matrix: 10 rows x 6 columns" "$got"
+got=$("$CEWB" -c "$L; space 6; $T; drop --where 'natoms > 3'" 2>&1)
+has "drop: bad selector names the field" "drop: selector 'natoms > 3': unknown field 'natoms' (column 1)" "$got"
+got=$("$CEWB" -c "$L; space 6; $T; restore 999" 2>&1)
+has "restore: index out of range" "restore: no structure 999 (there are 625)" "$got"
+got=$("$CEWB" -c "$L; space 6; $T; drop --where all; fit ols" 2>&1)
+has "fit after dropping everything" "fit: every training structure was refused by the mapping or dropped" "$got"

@@ -34,9 +34,9 @@ static int fit_rows(struct session *s, double **X, double **y, double **w, size_
 		return cmd_fail(s, "no training structures: load some with 'load structures FILE'");
 	size_t n = 0, p = t->n_params;
 	for (size_t i = 0; i < t->n; i++)
-		n += t->items[i].map != MAP_REFUSED;
+		n += train_item_used(&t->items[i]);
 	if (n == 0)
-		return cmd_fail(s, "every training structure was refused by the mapping");
+		return cmd_fail(s, "every training structure was refused by the mapping or dropped");
 	*X = malloc(sizeof(double) * n * p);
 	*y = malloc(sizeof(double) * n);
 	*w = malloc(sizeof(double) * n);
@@ -48,7 +48,7 @@ static int fit_rows(struct session *s, double **X, double **y, double **w, size_
 	size_t r = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct train_item *it = &t->items[i];
-		if (it->map == MAP_REFUSED)
+		if (!train_item_used(it))
 			continue;
 		memcpy(*X + r * p, t->X + i * p, sizeof(double) * p);
 		(*y)[r] = it->target;
@@ -376,14 +376,14 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 			json_array_append_new(
 				list,
 				json_pack("{s:i, s:s, s:i, s:i, s:o, s:{s:s, s:s?, s:f, s:f, s:f}, "
-					  "s:i, s:s}", "index", (int)order[k], "file", it->file,
+					  "s:i, s:s, s:b}", "index", (int)order[k], "file", it->file,
 					  "frame", (int)it->frame, "n_atoms", (int)it->s->n_atoms,
 					  "target", jnum(it->target), "mapping", "status",
 					  map_names[it->map], "reason", it->map_reason,
 					  "volumetric_strain", it->volumetric_strain, "drmax",
 					  it->drmax, "dravg", it->dravg, "n_sites",
 					  (int)(it->ideal ? it->ideal->n_atoms : it->s->n_atoms),
-					  "composition", comp));
+					  "composition", comp, "dropped", it->dropped));
 		}
 		out_json(s, json_pack("{s:o}", "structures", list));
 		free(order);
@@ -417,7 +417,7 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 			out_printf(s, "%6zu  %-24s %6zu %6zu %-12s %14s  %s\n", i, f, it->frame,
 				   it->s->n_atoms, comp,
 				   isnan(it->target) ? "-" : out_real(s, it->target, buf, sizeof buf),
-				   map_names[it->map]);
+				   it->dropped ? "dropped" : map_names[it->map]);
 			continue;
 		}
 		out_printf(s, "%6zu  %-24s %6zu %-12s %-8s %10s %8s  %s\n", i, f, it->frame, comp,
@@ -427,6 +427,124 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 	}
 	free(order);
 	return 0;
+}
+
+/* ---- drop, restore ---- */
+
+/*
+ * The entries of a cewb_dataset that mirror the training set, for the
+ * selector language (they borrow the structures; free only the array).
+ */
+static cewb_entry *selector_view(const struct session *s)
+{
+	const struct train_set *t = &s->train;
+	cewb_entry *e = calloc(t->n ? t->n : 1, sizeof(*e));
+	if (!e)
+		return NULL;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct train_item *it = &t->items[i];
+		e[i].file = it->file;
+		e[i].frame = it->frame;
+		e[i].n_atoms = it->s->n_atoms;
+		e[i].n_sites = it->ideal ? it->ideal->n_atoms : it->s->n_atoms;
+		e[i].target = it->target;
+		e[i].weight = it->weight;
+		e[i].structure = it->s;
+		e[i].ideal = it->ideal;
+		e[i].mapped = it->map != MAP_IDEAL;
+		e[i].map.status = (cewb_map_status)it->map;
+		e[i].map.volumetric_strain = it->volumetric_strain;
+		e[i].map.drmax = it->drmax;
+		e[i].map.dravg = it->dravg;
+		e[i].map.ambiguity = NAN;
+		e[i].dropped = it->map == MAP_REFUSED ? CEWB_DROPPED_REFUSED
+			       : it->dropped ? CEWB_DROPPED_USER : CEWB_ACTIVE;
+		e[i].duplicate_of = -1;
+	}
+	return e;
+}
+
+/* drop|restore [INDICES] [--where SELECTOR]: leave structures out of fits or
+ * take them back. */
+static int drop_restore(struct session *s, const struct cmd_args *a, int drop)
+{
+	struct train_set *t = &s->train;
+	const char *where = arg_str(a, "where");
+	if (t->n == 0)
+		return cmd_fail(s, "no training structures: load some with 'load structures FILE'");
+	if (!where && a->n_pos == 0)
+		return cmd_fail(s, "name the structures: indices (3,5,7-10) or --where SELECTOR");
+	cewb_entry *view = selector_view(s);
+	char *mask = calloc(t->n, 1), *part = calloc(t->n, 1);
+	if (!view || !mask || !part) {
+		free(view), free(mask), free(part);
+		return cmd_fail(s, "out of memory");
+	}
+	cewb_dataset ds = { s->lattice, s->space, 0, t->n, view, NULL, t->n };
+	cewb_error err;
+	cewb_error_clear(&err);
+	int rc = 0;
+	for (size_t k = 0; k < a->n_pos && !rc; k++) {
+		if (cewb_dataset_select_indices(&ds, a->pos[k].s, part, &err) != CEWB_OK)
+			rc = cmd_fail(s, "%s", err.message);
+		for (size_t i = 0; i < t->n; i++)
+			mask[i] |= part[i];
+	}
+	if (!rc && where) {
+		if (cewb_dataset_select(&ds, where, part, &err) != CEWB_OK)
+			rc = cmd_fail(s, "%s", err.message);
+		else if (a->n_pos)
+			for (size_t i = 0; i < t->n; i++)
+				mask[i] &= part[i];
+		else
+			memcpy(mask, part, t->n);
+	}
+	size_t changed = 0, refused = 0, chosen = 0;
+	for (size_t i = 0; i < t->n && !rc; i++) {
+		struct train_item *it = &t->items[i];
+		if (!mask[i])
+			continue;
+		chosen++;
+		if (it->map == MAP_REFUSED) {
+			refused++;
+			continue;
+		}
+		if (it->dropped != drop) {
+			it->dropped = drop;
+			changed++;
+		}
+	}
+	free(view), free(mask), free(part);
+	if (rc)
+		return rc;
+	if (changed)
+		session_drop_fit(s);
+	size_t used = 0;
+	for (size_t i = 0; i < t->n; i++)
+		used += train_item_used(&t->items[i]);
+	if (out_is_json(s)) {
+		out_json(s, json_pack("{s:i, s:i, s:i, s:i}", "chosen", (int)chosen, "changed",
+				      (int)changed, "refused", (int)refused, "n_used", (int)used));
+		return 0;
+	}
+	out_printf(s, "%s %zu of %zu chosen structure%s; %zu of %zu in the fit\n",
+		   drop ? "dropped" : "restored", changed, chosen, chosen == 1 ? "" : "s", used,
+		   t->n);
+	if (refused)
+		out_printf(s, "  %zu refused by the mapping (never in the fit)\n", refused);
+	return 0;
+}
+
+/* drop: leave structures out of fits. */
+static int drop_exec(struct session *s, const struct cmd_args *a)
+{
+	return drop_restore(s, a, 1);
+}
+
+/* restore: take dropped structures back into fits. */
+static int restore_exec(struct session *s, const struct cmd_args *a)
+{
+	return drop_restore(s, a, 0);
 }
 
 static const char *const xy_choices[] = { "X", "y", NULL };
@@ -473,6 +591,16 @@ static const struct cmd_arg map_opts[] = {
 	{ .name = NULL }
 };
 
+static const struct cmd_arg index_pos[] = {
+	{ .name = "indices", .type = ARG_STRING, .metavar = "INDICES",
+	  .help = "structure indices: 3 or 3,5,7-10" },
+	{ .name = NULL }
+};
+static const struct cmd_arg where_opts[] = {
+	{ .name = "where", .type = ARG_STRING, .metavar = "SELECTOR",
+	  .help = "structures chosen by a selector, e.g. 'n_atoms > 8' (see 'help drop')" },
+	{ .name = NULL }
+};
 static const struct cmd_arg structures_opts[] = {
 	{ .name = "problems", .type = ARG_FLAG,
 	  .help = "only the warned and refused structures, worst first" },
@@ -487,6 +615,12 @@ const struct cmd_entry cmd_data_train_entries[] = {
 	{ .name = "structures", .group = "data", .summary = "list the training structures",
 	  .options = structures_opts, .exec = structures_exec, .page = "structures",
 	  .flags = CMD_REPORTS },
+	{ .name = "drop", .group = "data", .summary = "leave training structures out of fits",
+	  .positionals = index_pos, .min_pos = 0, .max_pos = 16, .options = where_opts,
+	  .exec = drop_exec, .page = "drop", .flags = CMD_REPORTS },
+	{ .name = "restore", .group = "data", .summary = "take dropped structures back into fits",
+	  .positionals = index_pos, .min_pos = 0, .max_pos = 16, .options = where_opts,
+	  .exec = restore_exec, .page = "restore", .flags = CMD_REPORTS },
 	{ .name = NULL }
 };
 

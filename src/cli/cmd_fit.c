@@ -166,7 +166,7 @@ static int rows_build(struct session *s, const double *X, size_t n_params, int w
 	size_t n = 0;
 	for (size_t i = 0; i < s->train.n; i++) {
 		const struct train_item *it = &s->train.items[i];
-		if (it->map == MAP_REFUSED) {
+		if (!train_item_used(it)) {
 			r->n_refused++;
 			continue;
 		}
@@ -179,7 +179,7 @@ static int rows_build(struct session *s, const double *X, size_t n_params, int w
 		n++;
 	}
 	if (n == 0)
-		return cmd_fail(s, "every training structure was refused by the mapping: "
+		return cmd_fail(s, "every training structure was refused by the mapping or dropped: "
 				"nothing to fit");
 	r->n = n;
 	r->p = n_params;
@@ -194,7 +194,7 @@ static int rows_build(struct session *s, const double *X, size_t n_params, int w
 	size_t k = 0;
 	for (size_t i = 0; i < s->train.n; i++) {
 		const struct train_item *it = &s->train.items[i];
-		if (it->map == MAP_REFUSED)
+		if (!train_item_used(it))
 			continue;
 		memcpy(r->X + k * n_params, X + i * n_params, n_params * sizeof *X);
 		r->y[k] = it->target;

@@ -72,7 +72,7 @@ static int rows_collect(struct session *s, int need_target, struct rows *r)
 	}
 	for (i = 0; i < t->n; i++) {
 		const struct train_item *it = &t->items[i];
-		if (it->map == MAP_REFUSED || (need_target && !isfinite(it->target)))
+		if (!train_item_used(it) || (need_target && !isfinite(it->target)))
 			continue;
 		r->index[k] = i;
 		memcpy(r->X + k * p, t->X + i * p, p * sizeof *r->X);

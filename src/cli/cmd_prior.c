@@ -88,7 +88,7 @@ int prior_train_problem(struct session *s, cewb_fit_problem *prob, double **X, d
 	}
 	for (i = 0; i < t->n; i++) {
 		const struct train_item *it = &t->items[i];
-		if (it->map == MAP_REFUSED || !isfinite(it->target))
+		if (!train_item_used(it) || !isfinite(it->target))
 			continue;
 		memcpy(*X + n * p, t->X + i * p, p * sizeof **X);
 		(*y)[n] = it->target;

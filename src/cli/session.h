@@ -41,7 +41,14 @@ struct train_item {
 	enum map_status map;
 	char *map_reason;	/* why refused or warned, or NULL */
 	double volumetric_strain, drmax, dravg; /* mapping figures (0 when ideal) */
+	int dropped;		/* left out of fits by 'drop' (restored by 'restore') */
 };
+
+/* Does a training structure take part in fits (not refused, not dropped)? */
+static inline int train_item_used(const struct train_item *it)
+{
+	return it->map != MAP_REFUSED && !it->dropped;
+}
 
 /* The training set: structures in load order and their cluster vectors. */
 struct train_set {
