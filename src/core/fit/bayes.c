@@ -7,7 +7,9 @@
  * Both work on the Gram matrix X'X, formed once with dsyrk: Bayesian ridge
  * in its eigenbasis (every iteration costs O(p)), ARDR by a Cholesky of
  * diag(lambda) + alpha X'X restricted to the columns still kept, so that the
- * cost falls as parameters are pruned.  With opt->standardize the columns
+ * cost falls as parameters are pruned; with more columns than rows ARDR
+ * never forms X'X and uses the Woodbury identity in n x n while more than n
+ * columns are kept.  With opt->standardize the columns
  * and targets are scaled as in fit_internal.h (inside the Gram matrix, no
  * copy of X); results are mapped back to the original scale.
  */
@@ -35,6 +37,9 @@ typedef struct {
 	double var_y;   /* variance of y~ (scaled) */
 	double *col;    /* p column divisors (1 without standardisation) */
 	double ys;      /* target divisor */
+	/* without G (wide problems): the (weighted, unscaled) data themselves */
+	const double *X, *y;
+	double *own;    /* storage behind X, y when weighted */
 } gram_problem;
 
 static void gram_release(gram_problem *g)
@@ -42,12 +47,16 @@ static void gram_release(gram_problem *g)
 	free(g->G);
 	free(g->b);
 	free(g->col);
+	free(g->own);
 	memset(g, 0, sizeof *g);
 }
 
-/* Form X'X, X'y, y'y of the (weighted) problem and scale them if asked. */
-static cewb_status gram_build(const cewb_fit_problem *prob, int standardize, gram_problem *g,
-			      cewb_error *err)
+/*
+ * Form X'X, X'y, y'y of the (weighted) problem and scale them if asked.
+ * With want_gram = 0 X'X is not formed and g keeps X and y instead.
+ */
+static cewb_status gram_build(const cewb_fit_problem *prob, int standardize, int want_gram,
+			      gram_problem *g, cewb_error *err)
 {
 	size_t n = prob->n_rows, p = prob->n_cols, i, j;
 	const double *X = prob->X, *y = prob->y;
@@ -63,11 +72,11 @@ static cewb_status gram_build(const cewb_fit_problem *prob, int standardize, gra
 		X = Xw;
 		y = yw;
 	}
-	g->G = cewb_fit_alloc_large(p * p * sizeof *g->G);
+	g->G = want_gram ? cewb_fit_alloc_large(p * p * sizeof *g->G) : NULL;
 	g->b = malloc(p * sizeof *g->b);
 	g->col = malloc(p * sizeof *g->col);
 	mean = calloc(p, sizeof *mean);
-	if (!g->G || !g->b || !g->col || !mean) {
+	if ((want_gram && !g->G) || !g->b || !g->col || !mean) {
 		free(Xw);
 		free(yw);
 		free(mean);
@@ -75,8 +84,9 @@ static cewb_status gram_build(const cewb_fit_problem *prob, int standardize, gra
 		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory for a %zu x %zu gram matrix", p, p);
 	}
 	/* only the upper triangle of G is formed and read (G[i][j], i <= j) */
-	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0, X, (int)p, 0.0,
-		    g->G, (int)p);
+	if (want_gram)
+		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0, X, (int)p,
+			    0.0, g->G, (int)p);
 	{
 		/* X'y and the column sums in one pass over X */
 		double *Y2 = malloc(2 * n * sizeof *Y2), *R2 = malloc(2 * p * sizeof *R2);
@@ -116,7 +126,15 @@ static cewb_status gram_build(const cewb_fit_problem *prob, int standardize, gra
 		/* column means through one gemv; variance from the Gram diagonal, with a
 		 * two-pass recomputation where cancellation could bite */
 		for (j = 0; j < p; j++) {
-			double m2 = g->G[j * p + j] / (double)n, v = m2 - mean[j] * mean[j], sd;
+			double m2 = 0.0, v, sd;
+			if (want_gram) {
+				m2 = g->G[j * p + j] / (double)n;
+			} else {
+				for (i = 0; i < n; i++)
+					m2 += X[i * p + j] * X[i * p + j];
+				m2 /= (double)n;
+			}
+			v = m2 - mean[j] * mean[j];
 			if (v < 1e-6 * m2) {
 				v = 0.0;
 				for (i = 0; i < n; i++) {
@@ -131,7 +149,7 @@ static cewb_status gram_build(const cewb_fit_problem *prob, int standardize, gra
 		vy = sqrt(vy);
 		g->ys = vy > 1e-10 * fabs(my) + 1e-300 ? vy : 1.0;
 		for (i = 0; i < p; i++) {
-			for (j = i; j < p; j++)
+			for (j = i; want_gram && j < p; j++)
 				g->G[i * p + j] /= g->col[i] * g->col[j];
 			g->b[i] /= g->col[i] * g->ys;
 		}
@@ -141,9 +159,43 @@ static cewb_status gram_build(const cewb_fit_problem *prob, int standardize, gra
 		g->var_y = vy;
 	}
 	free(mean);
+	if (!want_gram) {
+		g->X = X;
+		g->y = y;
+		if (Xw) {
+			/* keep the weighted copy: one block holding X~ then y~ */
+			g->own = realloc(Xw, (n * p + n) * sizeof *Xw);
+			if (!g->own) {
+				free(Xw);
+				free(yw);
+				gram_release(g);
+				CEWB_RAISE(err, CEWB_ENOMEM, "out of memory for a weighted copy");
+			}
+			memcpy(g->own + n * p, yw, n * sizeof *yw);
+			g->X = g->own;
+			g->y = g->own + n * p;
+			free(yw);
+		}
+		return CEWB_OK;
+	}
 	free(Xw);
 	free(yw);
 	return CEWB_OK;
+}
+
+/* Residual sum of squares of the scaled problem computed from the data (no G). */
+static double data_rss(const gram_problem *g, const size_t *keep, size_t m, const double *mu)
+{
+	size_t i, a, p = g->p;
+	double ss = 0.0;
+	for (i = 0; i < g->n; i++) {
+		const double *x = g->X + i * p;
+		double r = g->y[i] / g->ys;
+		for (a = 0; a < m; a++)
+			r -= x[keep[a]] / g->col[keep[a]] * mu[keep[a]];
+		ss += r * r;
+	}
+	return ss;
 }
 
 /* Residual sum of squares y'y - 2 mu'b + mu'G mu over the columns in keep (m, ascending). */
@@ -203,7 +255,7 @@ cewb_status cewb_fit_bayes(const cewb_fit_problem *prob, const cewb_fit_options 
 		return st;
 	n = prob->n_rows;
 	p = prob->n_cols;
-	if ((st = gram_build(prob, opt->standardize, &g, err)))
+	if ((st = gram_build(prob, opt->standardize, 1, &g, err)))
 		return st;
 	if ((st = cewb_fit_result_init(res, CEWB_FIT_BAYES, p, err))) {
 		gram_release(&g);
@@ -312,12 +364,42 @@ out:
 }
 
 /*
- * One ARD solve on the kept columns: A = diag(lambda_K) + alpha G_KK = R'R,
- * (the upper triangle in row-major order is the lower one in LAPACK's column
- * order, so the factorisations run without a transposed copy),
- * mu_K = alpha A^-1 b_K, dsig[a] = (A^-1)_aa from the rows of R^-1.  With
- * full = 1, A^-1 itself is left in A (upper and lower filled).
+ * Factor the ARD system A = diag(lambda_K) + alpha X_K'X_K (m x m, row-major
+ * upper triangle filled; the row-major upper triangle is LAPACK's column-major
+ * lower one, so no transposed copy is made) = R'R and solve: mu_K =
+ * A^-1 rhs, dsig[a] = (A^-1)_aa from the rows of R^-1.  With full = 1, A^-1
+ * itself is left in A (both triangles).  Returns -1 when A is not positive
+ * definite.
  */
+static int ard_factor(size_t m, double *A, double *rhs, const size_t *keep, double *mu,
+		      double *dsig, int full)
+{
+	size_t a, c;
+	lapack_int lm = (lapack_int)m;
+	if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', lm, A, lm) != 0)
+		return -1;
+	LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', lm, 1, A, lm, rhs, lm);
+	for (a = 0; a < m; a++)
+		mu[keep[a]] = rhs[a];
+	if (LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'L', 'N', lm, A, lm) != 0)
+		return -1;
+	/* A^-1 = R^-1 R^-T: diagonal = squared row norms of R^-1 */
+	for (a = 0; a < m; a++) {
+		double s = 0.0;
+		for (c = a; c < m; c++)
+			s += A[a * m + c] * A[a * m + c];
+		dsig[a] = s;
+	}
+	if (full) {
+		LAPACKE_dlauum_work(LAPACK_COL_MAJOR, 'L', lm, A, lm);
+		for (a = 0; a < m; a++)
+			for (c = 0; c < a; c++)
+				A[a * m + c] = A[c * m + a];
+	}
+	return 0;
+}
+
+/* One ARD solve on the kept columns from the Gram matrix (see ard_factor). */
 static int ard_solve(const gram_problem *g, const size_t *keep, size_t m, const double *lambda,
 		     double alpha, double *A, double *rhs, double *mu, double *dsig, int full)
 {
@@ -329,26 +411,82 @@ static int ard_solve(const gram_problem *g, const size_t *keep, size_t m, const 
 		A[a * m + a] += lambda[keep[a]];
 		rhs[a] = alpha * g->b[keep[a]];
 	}
-	if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)m, A, (lapack_int)m) != 0)
+	return ard_factor(m, A, rhs, keep, mu, dsig, full);
+}
+
+/*
+ * One ARD solve from the data, for problems with more columns than rows.
+ * XS (n x m) receives the kept scaled columns times sqrt(1/lambda).  While
+ * m > n the Woodbury form works in n x n:
+ *     C = I/alpha + XS XS' = L L',  Z = L^-1 XS,
+ *     Sigma = D - D^1/2 Z'Z D^1/2  (D = 1/lambda_K),
+ *     mu = alpha (D b_K - D^1/2 XS' C^-1 XS D^1/2 b_K);
+ * once m <= n the m x m system is formed from XS and factored as above.
+ * With full = 1, Sigma (m x m) is left in A.  A needs max(n, m)^2 doubles.
+ */
+static int ard_solve_wide(const gram_problem *g, const size_t *keep, size_t m,
+			  const double *lambda, double alpha, double *A, double *XS, double *rhs,
+			  double *v, double *mu, double *dsig, int full)
+{
+	size_t n = g->n, p = g->p, i, a, c;
+	lapack_int ln = (lapack_int)n;
+	for (i = 0; i < n; i++)
+		for (a = 0; a < m; a++) {
+			size_t j = keep[a];
+			XS[i * m + a] = g->X[i * p + j] / g->col[j] / sqrt(lambda[j]);
+		}
+	if (m <= n) {
+		/* A = diag(lambda) + alpha X_K'X_K = D^-1/2 (I + alpha XS'XS) D^-1/2 */
+		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)m, (int)n, alpha, XS, (int)m,
+			    0.0, A, (int)m);
+		for (a = 0; a < m; a++) {
+			double sa = sqrt(lambda[keep[a]]);
+			for (c = a; c < m; c++)
+				A[a * m + c] *= sa * sqrt(lambda[keep[c]]);
+			A[a * m + a] += lambda[keep[a]];
+			rhs[a] = alpha * g->b[keep[a]];
+		}
+		return ard_factor(m, A, rhs, keep, mu, dsig, full);
+	}
+	/* C = I/alpha + XS XS' (row-major upper = LAPACK lower) */
+	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)m, 1.0, XS, (int)m, 0.0,
+		    A, (int)n);
+	for (i = 0; i < n; i++)
+		A[i * n + i] += 1.0 / alpha;
+	if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', ln, A, ln) != 0)
 		return -1;
-	LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', (lapack_int)m, 1, A, (lapack_int)m, rhs,
-			    (lapack_int)m);
+	/* v = XS D^1/2 b_K, then v = C^-1 v, rhs = XS' v */
 	for (a = 0; a < m; a++)
-		mu[keep[a]] = rhs[a];
-	if (LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'L', 'N', (lapack_int)m, A, (lapack_int)m) != 0)
-		return -1;
-	/* A^-1 = R^-1 R^-T: diagonal = squared row norms of R^-1 */
+		rhs[a] = g->b[keep[a]] / sqrt(lambda[keep[a]]);
+	cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)m, 1.0, XS, (int)m, rhs, 1, 0.0, v,
+		    1);
+	LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', ln, 1, A, ln, v, ln);
+	cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)m, 1.0, XS, (int)m, v, 1, 0.0, rhs, 1);
 	for (a = 0; a < m; a++) {
-		double s = 0.0;
-		for (c = a; c < m; c++)
-			s += A[a * m + c] * A[a * m + c];
-		dsig[a] = s;
+		double d = 1.0 / lambda[keep[a]];
+		mu[keep[a]] = alpha * (d * g->b[keep[a]] - sqrt(d) * rhs[a]);
+	}
+	/* Z = L^-1 XS: with R = L' the row-major upper factor, solve R' Z = XS */
+	cblas_dtrsm(CblasRowMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, (int)n, (int)m,
+		    1.0, A, (int)n, XS, (int)m);
+	for (a = 0; a < m; a++) {
+		double z2 = 0.0;
+		for (i = 0; i < n; i++)
+			z2 += XS[i * m + a] * XS[i * m + a];
+		dsig[a] = (1.0 - z2) / lambda[keep[a]];
 	}
 	if (full) {
-		LAPACKE_dlauum_work(LAPACK_COL_MAJOR, 'L', (lapack_int)m, A, (lapack_int)m);
-		for (a = 0; a < m; a++)
+		/* Sigma = D - D^1/2 Z'Z D^1/2 */
+		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)m, (int)n, -1.0, XS, (int)m,
+			    0.0, A, (int)m);
+		for (a = 0; a < m; a++) {
+			double da = 1.0 / sqrt(lambda[keep[a]]);
+			for (c = a; c < m; c++)
+				A[a * m + c] *= da / sqrt(lambda[keep[c]]);
+			A[a * m + a] += 1.0 / lambda[keep[a]];
 			for (c = 0; c < a; c++)
 				A[a * m + c] = A[c * m + a];
+		}
 	}
 	return 0;
 }
@@ -360,6 +498,8 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 	size_t n, p, m, a, c, it;
 	size_t *keep = NULL;
 	double *lambda = NULL, *mu = NULL, *mu_old = NULL, *A = NULL, *rhs = NULL, *dsig = NULL;
+	double *XS = NULL, *v = NULL;
+	int wide;
 	double alpha, rss, gsum = 0.0, change = INFINITY, t0 = cewb_fit_clock();
 	cewb_status st;
 
@@ -371,7 +511,9 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 		return st;
 	n = prob->n_rows;
 	p = prob->n_cols;
-	if ((st = gram_build(prob, opt->standardize, &g, err)))
+	/* more columns than rows: never form the p x p Gram matrix (Woodbury) */
+	wide = p > n;
+	if ((st = gram_build(prob, opt->standardize, !wide, &g, err)))
 		return st;
 	if ((st = cewb_fit_result_init(res, CEWB_FIT_ARDR, p, err))) {
 		gram_release(&g);
@@ -384,7 +526,11 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 	A = cewb_fit_alloc_large(p * p * sizeof *A);
 	rhs = malloc(p * sizeof *rhs);
 	dsig = malloc(p * sizeof *dsig);
-	if (!keep || !lambda || !mu || !mu_old || !A || !rhs || !dsig) {
+	if (wide) {
+		XS = cewb_fit_alloc_large(n * p * sizeof *XS);
+		v = malloc(n * sizeof *v);
+	}
+	if (!keep || !lambda || !mu || !mu_old || !A || !rhs || !dsig || (wide && (!XS || !v))) {
 		st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for a %zu x %zu fit", n, p);
 		goto out;
 	}
@@ -397,12 +543,13 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 	res->converged = 0;
 	for (it = 0; it < opt->max_iter && m > 0; it++) {
 		size_t m_new = 0;
-		if (ard_solve(&g, keep, m, lambda, alpha, A, rhs, mu, dsig, 0)) {
+		if (wide ? ard_solve_wide(&g, keep, m, lambda, alpha, A, XS, rhs, v, mu, dsig, 0)
+			 : ard_solve(&g, keep, m, lambda, alpha, A, rhs, mu, dsig, 0)) {
 			st = cewb_error_set(err, CEWB_ENUMERIC, "ardr: diag(lambda) + alpha "
 					    "X'X is not positive definite at iteration %zu", it);
 			goto out;
 		}
-		rss = gram_rss(&g, keep, m, mu);
+		rss = wide ? data_rss(&g, keep, m, mu) : gram_rss(&g, keep, m, mu);
 		gsum = 0.0;
 		for (a = 0; a < m; a++) {
 			size_t j = keep[a];
@@ -442,7 +589,8 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 	}
 	memset(mu, 0, p * sizeof *mu);
 	if (m > 0) {
-		if (ard_solve(&g, keep, m, lambda, alpha, A, rhs, mu, dsig, 1)) {
+		if (wide ? ard_solve_wide(&g, keep, m, lambda, alpha, A, XS, rhs, v, mu, dsig, 1)
+			 : ard_solve(&g, keep, m, lambda, alpha, A, rhs, mu, dsig, 1)) {
 			st = cewb_error_set(err, CEWB_ENUMERIC, "ardr: diag(lambda) + alpha "
 					    "X'X is not positive definite");
 			goto out;
@@ -455,19 +603,14 @@ cewb_status cewb_fit_ardr(const cewb_fit_problem *prob, const cewb_fit_options *
 	{
 		/* log evidence of the kept model, in the scaled units */
 		double logdet = 0.0, ml = 0.0;
-		rss = gram_rss(&g, keep, m, mu);
+		rss = wide ? data_rss(&g, keep, m, mu) : gram_rss(&g, keep, m, mu);
 		if (m > 0) {
-			/* A was overwritten by its inverse: refactor for the determinant */
-			for (a = 0; a < m; a++) {
-				const double *row = g.G + keep[a] * p;
-				for (c = a; c < m; c++)
-					A[a * m + c] = alpha * row[keep[c]];
-				A[a * m + a] += lambda[keep[a]];
-			}
+			/* A holds Sigma = (diag(lambda) + alpha X'X)^-1: log det of the
+			 * system matrix is minus that of Sigma */
 			lapack_int lm = (lapack_int)m;
 			if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', lm, A, lm) == 0)
 				for (a = 0; a < m; a++)
-					logdet += 2.0 * log(A[a * m + a]);
+					logdet -= 2.0 * log(A[a * m + a]);
 		}
 		for (a = 0; a < m; a++) {
 			double la = lambda[keep[a]], ma = mu[keep[a]];
@@ -501,6 +644,8 @@ out:
 	free(A);
 	free(rhs);
 	free(dsig);
+	free(XS);
+	free(v);
 	gram_release(&g);
 	if (st)
 		cewb_fit_result_release(res);
