@@ -321,6 +321,20 @@ static void test_bad_input(void)
 	ok(fabs(r.eci[0] - 1.5) < 1e-12 && fabs(r.eci[1] - 1.5) < 1e-12,
 	   "minimum norm splits the weight between equal columns");
 	cewb_fit_result_release(&r);
+	{
+		/* the prior with Lambda = 0 on the same columns: pseudo-inverse */
+		static const double L0[4] = {0, 0, 0, 0};
+		cewb_fit_options op = cewb_fit_options_default(CEWB_FIT_PRIOR);
+		pr.lambda = L0;
+		ok(cewb_fit(&pr, &op, &r, &e) == CEWB_OK, "prior on a singular X'X runs");
+		is_string("X'X + Lambda is singular (rank 1 of 2): minimum-norm solution", r.warning,
+			  "singular prior warning");
+		/* eigen-decomposition route: rounding ~1e-15 relative, allow 1e-10 */
+		ok(fabs(r.eci[0] - 1.5) < 1e-10 && fabs(r.eci[1] - 1.5) < 1e-10,
+		   "singular prior gives the minimum-norm solution");
+		cewb_fit_result_release(&r);
+		pr.lambda = NULL;
+	}
 
 	/* NaN target names its row */
 	yn[3] = NAN;

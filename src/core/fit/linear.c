@@ -143,7 +143,7 @@ static cewb_status check_lambda(const double *L, size_t p, cewb_error *err)
 static size_t sym_pinv(double *A, size_t p, double *work)
 {
 	double *w = work, *V = work + p, *T = V + p * p;
-	size_t i, j, k, rank = 0;
+	size_t i, k, rank = 0;
 	double wmax = 0.0, cut;
 	memcpy(V, A, p * p * sizeof *V);
 	if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)p, V, (lapack_int)p, w) != 0) {
@@ -161,7 +161,6 @@ static size_t sym_pinv(double *A, size_t p, double *work)
 		rank += w[k] > cut;
 	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p, (int)p, (int)p, 1.0, T,
 		    (int)p, V, (int)p, 0.0, A, (int)p);
-	(void)j;
 	return rank;
 }
 
