@@ -69,18 +69,21 @@ static void table_build(void)
 	}
 }
 
+/* Number of entries in the table. */
 size_t cmd_count(void)
 {
 	table_build();
 	return n_table;
 }
 
+/* Entry i of the table, in help order; NULL past the end. */
 const struct cmd_entry *cmd_at(size_t i)
 {
 	table_build();
 	return i < n_table ? table[i] : NULL;
 }
 
+/* Find an entry by its exact name. */
 const struct cmd_entry *cmd_find(const char *name)
 {
 	table_build();
@@ -90,6 +93,7 @@ const struct cmd_entry *cmd_find(const char *name)
 	return NULL;
 }
 
+/* Levenshtein distance, for "did you mean". */
 size_t cmd_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -513,6 +517,7 @@ static void value_release(struct cmd_value *v)
 	memset(v, 0, sizeof *v);
 }
 
+/* Free parsed arguments; NULL is harmless. */
 void cmd_args_free(struct cmd_args *a)
 {
 	if (!a)
@@ -588,6 +593,7 @@ static int looks_numeric(const char *t)
 	return parse_real(t, &x) == 0;
 }
 
+/* Look up and validate one command given as words; see cmd.h. */
 enum parse_status cmd_parse(char *const *words, size_t n_words, const char *text,
 			    struct cmd_args **out, char *err, size_t errlen)
 {
@@ -735,32 +741,38 @@ static int opt_index(const struct cmd_args *a, const char *name)
 	abort();
 }
 
+/* Typed access to options by name (a name not in the entry is a bug: abort). */
 const struct cmd_value *arg_value(const struct cmd_args *a, const char *name)
 {
 	return &a->opt[opt_index(a, name)];
 }
 
+/* Typed access to options by name (a name not in the entry is a bug: abort). */
 int arg_set(const struct cmd_args *a, const char *name)
 {
 	return arg_value(a, name)->set == 1;
 }
 
+/* Typed access to options by name (a name not in the entry is a bug: abort). */
 int arg_flag(const struct cmd_args *a, const char *name)
 {
 	return arg_value(a, name)->set != 0;
 }
 
+/* Typed access to options by name (a name not in the entry is a bug: abort). */
 long arg_int(const struct cmd_args *a, const char *name)
 {
 	return arg_value(a, name)->i;
 }
 
+/* Typed access to options by name (a name not in the entry is a bug: abort). */
 double arg_real(const struct cmd_args *a, const char *name)
 {
 	const struct cmd_value *v = arg_value(a, name);
 	return v->set ? v->r : NAN;
 }
 
+/* Typed access to options by name (a name not in the entry is a bug: abort). */
 const char *arg_str(const struct cmd_args *a, const char *name)
 {
 	const struct cmd_value *v = arg_value(a, name);
@@ -788,6 +800,7 @@ static void metavar(const struct cmd_arg *o, char *buf, size_t len)
 			*p = (char)(*p - 'a' + 'A');
 }
 
+/* Print the generated usage line and option list of an entry. */
 void cmd_print_usage(FILE *fp, const struct cmd_entry *e)
 {
 	char mv[128];
@@ -842,6 +855,7 @@ void cmd_print_usage(FILE *fp, const struct cmd_entry *e)
 	}
 }
 
+/* Record a failure message for the current command. */
 int cmd_fail(struct session *s, const char *fmt, ...)
 {
 	va_list ap;

@@ -16,6 +16,7 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Directory of the help pages: $CEWB_HELPDIR, the source tree's, or the installed one. */
 const char *help_dir(void)
 {
 	static char dir[PATH_MAX];
@@ -49,6 +50,7 @@ const char *help_dir(void)
 	return dir;
 }
 
+/* Contents of help/<page>.txt as a new string, or NULL when missing. */
 char *help_page_text(const char *page)
 {
 	char path[PATH_MAX];
@@ -69,6 +71,7 @@ char *help_page_text(const char *page)
 	return buf;
 }
 
+/* Print the command list grouped by purpose. */
 void help_print_index(FILE *fp)
 {
 	size_t n = cmd_count();

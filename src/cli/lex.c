@@ -75,6 +75,7 @@ static void cmd_free(struct lex_cmd *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* Free what lex_line allocated. */
 void lex_line_free(struct lex_line *l)
 {
 	if (!l)
@@ -96,6 +97,7 @@ static char unescape(char c)
 	}
 }
 
+/* Split line into commands and words. */
 enum lex_status lex_line(const char *line, struct lex_line *out, char *err, size_t errlen)
 {
 	struct lex_line l = { 0, NULL };

@@ -10,6 +10,7 @@
 #include "record.h"
 #include "run.h"
 
+/* Start recording to path (replacing a previous recording). */
 int record_start(struct session *s, const char *path, char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "w");
@@ -39,6 +40,7 @@ int record_start(struct session *s, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Stop recording. */
 void record_stop(struct session *s)
 {
 	if (s->record)
@@ -48,6 +50,7 @@ void record_stop(struct session *s)
 	s->record_path = NULL;
 }
 
+/* Append one command and its captured output to the transcript. */
 void record_command(struct session *s, const char *text, const char *output)
 {
 	if (!s->record)
@@ -163,6 +166,7 @@ static int line_matches(const char *a, const char *b)
 	}
 }
 
+/* Compare a recorded output with a new one as --check does. */
 int output_matches(const char *want, const char *got, size_t *line_no, char *line_a,
 		   char *line_b, size_t len)
 {
@@ -282,6 +286,7 @@ static struct tx_entry *tx_read(const char *path, size_t *n, uint64_t *seed, int
 	return v;
 }
 
+/* Replay a transcript in session s. */
 int replay_file(struct session *s, const char *path, const struct replay_opts *o)
 {
 	char err[512];

@@ -16,6 +16,7 @@ static FILE *capture_sink;
 static const char *loc_name;
 static size_t loc_line;
 
+/* Merge two run statuses (the worse one wins). */
 enum run_status run_worse(enum run_status a, enum run_status b)
 {
 	return a > b ? a : b;
@@ -135,6 +136,7 @@ static enum run_status run_cmd(struct session *s, const struct lex_cmd *lc, FILE
 	return st;
 }
 
+/* Run every command of one line (commands separated by ';'). */
 enum run_status run_line(struct session *s, const char *line, int keep_going)
 {
 	struct lex_line l;
@@ -163,6 +165,7 @@ enum run_status run_line(struct session *s, const char *line, int keep_going)
 	return st;
 }
 
+/* Run one line and capture everything it prints, as a transcript holds it. */
 enum run_status run_line_capture(struct session *s, const char *line, char **captured)
 {
 	char *buf = NULL;
@@ -186,6 +189,7 @@ enum run_status run_line_capture(struct session *s, const char *line, char **cap
 	return st;
 }
 
+/* Run commands read from a stream (as run_file does). */
 enum run_status run_stream(struct session *s, FILE *fp, const char *name, int keep_going)
 {
 	size_t pl = strlen(PROMPT);
@@ -250,6 +254,7 @@ enum run_status run_stream(struct session *s, FILE *fp, const char *name, int ke
 	return st;
 }
 
+/* Run a script file: plain commands, or the command lines of a transcript. */
 enum run_status run_file(struct session *s, const char *path, int keep_going)
 {
 	FILE *fp = fopen(path, "r");

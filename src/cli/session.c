@@ -6,6 +6,7 @@
 #include <string.h>
 #include "session.h"
 
+/* Set up a session with default settings (nothing loaded). */
 void session_init(struct session *s)
 {
 	memset(s, 0, sizeof *s);
@@ -18,6 +19,7 @@ void session_init(struct session *s)
 	s->out = stdout;
 }
 
+/* Free the items of a training set and reset it to empty. */
 void train_release(struct train_set *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -33,6 +35,7 @@ void train_release(struct train_set *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* Drop the fit, if any. */
 void session_drop_fit(struct session *s)
 {
 	if (s->fit.have)
@@ -40,6 +43,7 @@ void session_drop_fit(struct session *s)
 	memset(&s->fit, 0, sizeof s->fit);
 }
 
+/* Free everything the session owns (closes the record file). */
 void session_release(struct session *s)
 {
 	session_drop_fit(s);
@@ -61,6 +65,7 @@ void session_release(struct session *s)
 	s->record = NULL;
 }
 
+/* Replace the lattice (drops space, vectors, fit, prior). */
 void session_set_lattice(struct session *s, cewb_lattice *lat, cewb_structure *frame,
 			 const char *file, size_t frame_index, const char *species)
 {
@@ -83,6 +88,7 @@ void session_set_lattice(struct session *s, cewb_lattice *lat, cewb_structure *f
 	s->species = species ? strdup(species) : NULL;
 }
 
+/* Replace the space and the training vectors X (computed by the caller with train_vectors). */
 void session_set_space(struct session *s, cewb_space *sp, double *X)
 {
 	session_drop_fit(s);
@@ -95,6 +101,7 @@ void session_set_space(struct session *s, cewb_space *sp, double *X)
 	s->train.n_params = sp ? sp->n_params : 0;
 }
 
+/* Replace the training set (X already computed, or NULL without space). */
 void session_set_train(struct session *s, struct train_set *t)
 {
 	session_drop_fit(s);
@@ -103,6 +110,7 @@ void session_set_train(struct session *s, struct train_set *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* Cluster vectors of every item of t in space sp: a new n x n_params matrix in *X_out. */
 cewb_status train_vectors(const struct session *s, const cewb_space *sp,
 			  const struct train_set *t, double **X_out, cewb_error *err)
 {
@@ -131,6 +139,7 @@ cewb_status train_vectors(const struct session *s, const cewb_space *sp,
 	return CEWB_OK;
 }
 
+/* Text output of the current command. */
 void out_printf(struct session *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -139,11 +148,13 @@ void out_printf(struct session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Does the current command write JSON? */
 int out_is_json(const struct session *s)
 {
 	return s->cur_json;
 }
 
+/* The JSON document of the current command (doc is stolen). */
 void out_json(struct session *s, json_t *doc)
 {
 	if (!doc) {
@@ -156,6 +167,7 @@ void out_json(struct session *s, json_t *doc)
 	s->json_done = 1;
 }
 
+/* Format a real with the session precision (%.{precision}g) into buf. */
 const char *out_real(const struct session *s, double x, char *buf, size_t len)
 {
 	snprintf(buf, len, "%.*g", s->precision, x);
