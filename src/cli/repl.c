@@ -227,10 +227,14 @@ static char **complete(const char *text, int start, int end)
 			size_t n_pos = 0;
 			for (size_t k = used; k < n; k++) {
 				const char *w = words[k];
-				if (w[0] == '-' && w[1] == '-' && !strchr(w, '=')) {
+				const char *eq = strchr(w, '=');
+				if (w[0] == '-' && w[1] == '-' && (!eq || (!eq[1] && k == n - 1))) {
+					/* "--opt VALUE", or "--opt=" just before the cursor */
+					size_t ln = eq ? (size_t)(eq - w - 2) : strlen(w + 2);
 					value_of = NULL;
 					for (const struct cmd_arg *o = e->options; o && o->name; o++)
-						if (strcmp(o->name, w + 2) == 0 && o->type != ARG_FLAG)
+						if (strlen(o->name) == ln && strncmp(o->name, w + 2, ln) == 0 &&
+						    o->type != ARG_FLAG)
 							value_of = o;
 					continue;
 				}
