@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lapacke.h>
+#include <cblas.h>
 #include "cewb/fit.h"
 #include "tap.h"
 
@@ -30,13 +31,17 @@ static cewb_fit_problem problem(size_t n, size_t p, const double *X, const doubl
 	return pr;
 }
 
-/* max |a - b| over n entries */
+/* max |a - b| over n entries (through CBLAS: idamax of a - b) */
 static double maxdiff(const double *a, const double *b, size_t n)
 {
-	double m = 0.0;
-	size_t i;
-	for (i = 0; i < n; i++)
-		m = fmax(m, fabs(a[i] - b[i]));
+	double d[128], m = 0.0;
+	size_t i0;
+	for (i0 = 0; i0 < n; i0 += 128) {
+		size_t k = n - i0 < 128 ? n - i0 : 128;
+		memcpy(d, a + i0, k * sizeof *d);
+		cblas_daxpy((int)k, -1.0, b + i0, 1, d, 1);
+		m = fmax(m, fabs(d[cblas_idamax((int)k, d, 1)]));
+	}
 	return m;
 }
 

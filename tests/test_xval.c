@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cblas.h>
 #include "cewb/fit.h"
 #include "tap.h"
 
@@ -43,7 +44,7 @@ static cewb_fit_problem problem(void)
 static double brute_force(const cewb_fit_problem *pr, const cewb_fit_options *o,
 			  const size_t *fold, size_t k, double *pred)
 {
-	size_t f, i, j;
+	size_t f, i;
 	double sum_mse = 0.0;
 	for (f = 0; f < k; f++) {
 		static double Xs[N * P], ys[N], ws[N];
@@ -67,9 +68,7 @@ static double brute_force(const cewb_fit_problem *pr, const cewb_fit_options *o,
 			return NAN;
 		for (i = 0; i < N; i++)
 			if (fold[i] == f) {
-				double p = 0.0;
-				for (j = 0; j < P; j++)
-					p += X[i * P + j] * r.eci[j];
+				double p = cblas_ddot(P, X + i * P, 1, r.eci, 1);
 				pred[i] = p;
 				ss += (Y[i] - p) * (Y[i] - p);
 				nt++;
