@@ -538,6 +538,18 @@ static void test_agpd(void)
 		}
 	}
 	{
+		/* raw columns: the threshold acts on lambdas of raw ECIs; the reference
+		 * keeps 6 */
+		cewb_fit_problem pr = problem(n, p, X, y);
+		cewb_fit_options o = cewb_fit_options_default(CEWB_FIT_ARDR);
+		cewb_fit_result r;
+		cewb_error e;
+		o.standardize = 0;
+		ok(cewb_fit(&pr, &o, &r, &e) == CEWB_OK && r.n_nonzero == 6,
+		   "ardr on raw columns keeps 6 (got %zu)", r.n_nonzero);
+		cewb_fit_result_release(&r);
+	}
+	{
 		/* the reference ECIs of the same settings (tests/data/agpd_Xy.md) */
 		double ref[2][82];
 		int got = 0;
