@@ -34,6 +34,34 @@ static void show_error(const struct session *s, const char *msg)
 		fprintf(stderr, "%s%s\n", where, msg);
 }
 
+/*
+ * At the prompt, point at the word a usage error names ('X' in the
+ * message): repeat the command and underline the word, as psql and
+ * sqlite3 do.
+ */
+static void show_caret(const struct session *s, const char *text, const char *msg)
+{
+	const char *q = strchr(msg, '\'');
+	const char *q2 = q ? strchr(q + 1, '\'') : NULL;
+	if (!s->interactive || !q2 || q2 == q + 1)
+		return;
+	size_t wl = (size_t)(q2 - q - 1);
+	const char *hit = NULL;
+	for (const char *p = text; *p; p++) {
+		if (strncmp(p, q + 1, wl) == 0 && (p == text || p[-1] == ' ' || p[-1] == '=') &&
+		    (p[wl] == '\0' || p[wl] == ' ' || p[wl] == '=')) {
+			hit = p;
+			break;
+		}
+	}
+	if (!hit)
+		return;
+	fprintf(stderr, "  %s\n  %*s", text, (int)(hit - text), "");
+	for (size_t i = 0; i < wl; i++)
+		fputc('^', stderr);
+	fputc('\n', stderr);
+}
+
 /* Run one lexed command; its output goes to dest. */
 static enum run_status run_cmd(struct session *s, const struct lex_cmd *lc, FILE *dest)
 {
@@ -110,8 +138,11 @@ static enum run_status run_cmd(struct session *s, const struct lex_cmd *lc, FILE
 	fclose(mem);
 	fwrite(buf, 1, len, dest);
 	fflush(dest);
-	if (msg[0] && !s->quiet)
+	if (msg[0] && !s->quiet) {
 		show_error(s, msg);
+		if (st == RUN_USAGE)
+			show_caret(s, lc->text, msg);
+	}
 
 	/* The transcript text of the command: its output, then its error line. */
 	int rec = s->record && !(a && (a->cmd->flags & CMD_NO_RECORD));
