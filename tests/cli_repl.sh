@@ -59,12 +59,12 @@ keys C-u
 lit "load structures examples/agpd/structures.xyz --target mix"; keys Tab
 last_line | grep -q -- '--target mixing_energy$'; ok $? "completes an info key of the file"
 keys C-u
-lit "space 20 14 11 9 --force"; keys Enter
+lit "space 20 16 13 10 --force"; keys Enter
 sleep 1
 keys C-c
 wait_for "space: interrupted" 20; ok $? "Ctrl-C interrupts a long command"
 lit "orbits --order 0"; keys Enter
-wait_for "cluster space: 9 parameters" 5 && ! screen | grep -q "12247"; ok $? "the session is as before the interrupted command"
+wait_for "cluster space: 9 parameters" 5 && ! screen | grep -q "17588"; ok $? "the session is as before the interrupted command"
 lit "echo never-run"; keys C-c
 sleep 0.3
 last_line | grep -q '^cewb>$' && ! screen | grep -q '^never-run'; ok $? "Ctrl-C clears the line"
