@@ -240,9 +240,13 @@ static void gram_add(gram_data *g, const double *Z, const double *y, size_t n, d
 	cewb_sparse_gram_add(Z, y, n, g->p, sign, g->G, g->c, &g->yy);
 }
 
-/* Soft threshold: sign(x) max(|x| - t, 0). */
+/* Soft threshold: sign(x) max(|x| - t, 0).  |x| within a few rounding
+ * errors of t counts as t, so that at alpha_max (t = max |c_j| carried
+ * through alpha * n) every coefficient is exactly zero whatever the BLAS. */
 static double soft(double x, double t)
 {
+	if (fabs(x) <= t * (1.0 + 8.0 * DBL_EPSILON))
+		return 0.0;
 	if (x > t)
 		return x - t;
 	if (x < -t)
