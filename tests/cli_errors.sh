@@ -37,7 +37,7 @@ out() {
 }
 
 L="load lattice examples/agpd/primitive.xyz --species Ag,Pd"
-echo "1..42"
+echo "1..45"
 check "unknown command suggests" 2 "unknown command 'orbts'; did you mean 'orbits'?" orbts
 check "unknown option suggests" 2 "orbits: unknown option '--ordr'; did you mean '--order'?" "orbits --ordr 2"
 check "ambiguous prefix" 2 "ambiguous command 's'" "s"
@@ -125,3 +125,18 @@ case "$err" in *"refused while replaying (use --trust)"*) [ $rc -eq 1 ] ;; *) fa
 ok $? "replay refuses shell commands"
 "$CEWB" --replay "$tmp/sh.cewb" --check --trust >/dev/null 2>&1; [ $? -eq 0 ]
 ok $? "replay --trust runs them"
+
+# source: a script inside the session; its commands are recorded one by one.
+got=$("$CEWB" -c "source $tmp/s.cewb; echo done" 2>&1); rc=$?
+[ $rc -eq 0 ] && [ "$got" = "one
+two
+lines
+three
+done" ]; ok $? "source runs a script in the session"
+err=$("$CEWB" -c "source $tmp/f.cewb" 2>&1 >/dev/null); rc=$?
+case "$err" in *"f.cewb:2: cewb: unknown command 'orbts'"*"source: '$tmp/f.cewb' stopped at a failing command"*) [ $rc -eq 1 ] ;; *) false ;; esac
+ok $? "source stops at a failure and names the line"
+"$CEWB" -c "record $tmp/src.cewb; source $tmp/s.cewb; record stop" >/dev/null 2>&1
+[ "$(grep -c '^cewb> ' "$tmp/src.cewb")" -eq 3 ] && ! grep -q '^cewb> source' "$tmp/src.cewb" &&
+	"$CEWB" --replay "$tmp/src.cewb" --check >/dev/null 2>&1
+ok $? "a sourced script is recorded command by command and replays"

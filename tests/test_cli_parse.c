@@ -116,6 +116,17 @@ int main(void)
 	is_string("INCOMPLETE", lexed("echo abc \\"), "final backslash");
 	is_string("a|bc", lexed("a b\\\nc"), "backslash-newline joins lines");
 
+	/* Joining words and lexing them again gives the same words. */
+	{
+		char *w[] = { "echo", "a b", "two\nlines", "q\"uo'te", "back\\slash", "", "x;y#z",
+			      "plain", NULL };
+		char *j = lex_join(w, 8);
+		ok(j && strchr(j, '\n') == NULL, "joined on one line: %s", j ? j : "(null)");
+		is_string("echo|a b|two\nlines|q\"uo'te|back\\slash||x;y#z|plain",
+			  j ? lexed(j) : "", "join then lex gives the words back");
+		free(j);
+	}
+
 	/* Lookup and typed values. */
 	ok(parse("space 13.5 6.5 6.0", &a, msg, sizeof msg) == PARSE_OK, "space parses");
 	if (a) {

@@ -1,4 +1,4 @@
-/* cmd_core.c - the session family: help, set, echo, shell, record, replay, quit. */
+/* cmd_core.c - the session family: help, set, echo, shell, source, record, replay, quit. */
 #include "config.h"
 #include <math.h>
 #include <stdlib.h>
@@ -259,6 +259,22 @@ static int record_stop_exec(struct session *s, const struct cmd_args *a)
 	return 0;
 }
 
+/* source FILE: run the commands of a script file in this session. */
+static int source_exec(struct session *s, const struct cmd_args *a)
+{
+	static int depth;	/* a script sourcing itself must stop somewhere */
+	if (depth >= 16)
+		return cmd_fail(s, "scripts nested too deeply (a script sourcing itself?)");
+	depth++;
+	enum run_status st = run_file(s, a->pos[0].s, arg_flag(a, "keep-going"));
+	depth--;
+	if (st != RUN_OK)
+		return cmd_fail(s, arg_flag(a, "keep-going") ? "a command of '%s' failed"
+							      : "'%s' stopped at a failing command",
+				a->pos[0].s);
+	return 0;
+}
+
 static int replay_exec(struct session *s, const struct cmd_args *a)
 {
 	if (s->replay_depth > 0)
@@ -317,6 +333,10 @@ static const struct cmd_arg file_pos[] = {
 	{ .name = "file", .type = ARG_FILE, .metavar = "FILE" },
 	{ .name = NULL }
 };
+static const struct cmd_arg source_opts[] = {
+	{ .name = "keep-going", .type = ARG_FLAG, .help = "go on after a command fails" },
+	{ .name = NULL }
+};
 static const struct cmd_arg replay_opts[] = {
 	{ .name = "check", .type = ARG_FLAG,
 	  .help = "compare each output with the recorded one (numbers within tolerance)" },
@@ -357,6 +377,9 @@ const struct cmd_entry cmd_core_entries[] = {
 	{ .name = "shell", .group = "session", .summary = "run a shell command",
 	  .positionals = words_pos, .min_pos = 1, .max_pos = 1000, .exec = shell_exec,
 	  .page = "shell", .flags = CMD_UNSAFE | CMD_RAW },
+	{ .name = "source", .group = "session", .summary = "run the commands of a script file",
+	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = source_opts,
+	  .exec = source_exec, .page = "source", .flags = CMD_NO_RECORD },
 	{ .name = "record", .group = "session", .summary = "write a transcript of the session",
 	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .exec = record_exec,
 	  .page = "record", .flags = CMD_NO_RECORD },

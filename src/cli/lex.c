@@ -198,3 +198,35 @@ done:
 	memset(out, 0, sizeof *out);
 	return st;
 }
+
+/* Words joined on one line, quoted where needed; see lex.h. */
+char *lex_join(char *const *words, size_t n)
+{
+	struct buf b = { NULL, 0, 0 };
+	if (buf_put(&b, ' ') < 0)
+		return NULL;
+	b.n = 0;
+	b.p[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *w = words[i];
+		int quote = !*w || strpbrk(w, " \t\n\r'\"\\;#") != NULL;
+		if ((i && buf_put(&b, ' ') < 0) || (quote && buf_put(&b, '"') < 0))
+			goto nomem;
+		for (const char *p = w; *p; p++) {
+			char c = *p;
+			if (quote && (c == '"' || c == '\\' || c == '\n' || c == '\t')) {
+				if (buf_put(&b, '\\') < 0)
+					goto nomem;
+				c = c == '\n' ? 'n' : c == '\t' ? 't' : c;
+			}
+			if (buf_put(&b, c) < 0)
+				goto nomem;
+		}
+		if (quote && buf_put(&b, '"') < 0)
+			goto nomem;
+	}
+	return b.p;
+nomem:
+	free(b.p);
+	return NULL;
+}

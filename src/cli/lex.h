@@ -33,6 +33,10 @@ enum lex_status {
 
 /* Split line into commands and words; empty commands are left out. */
 enum lex_status lex_line(const char *line, struct lex_line *out, char *err, size_t errlen);
+/* Words joined on one line, quoted where needed so that lex_line gives
+ * them back (a newline inside a word is written \n in double quotes);
+ * a new string, NULL when out of memory. */
+char *lex_join(char *const *words, size_t n);
 /* Free what lex_line allocated; a zeroed lex_line is harmless. */
 void lex_line_free(struct lex_line *l);
 

@@ -155,8 +155,12 @@ static enum run_status run_cmd(struct session *s, const struct lex_cmd *lc, FILE
 			if (msg[0] && !json)
 				fprintf(tf, "%s\n", msg);
 			fclose(tf);
-			if (rec)
-				record_command(s, lc->text, t);
+			if (rec) {
+				/* A command typed over several lines is recorded on one. */
+				char *one = strchr(lc->text, '\n') ? lex_join(lc->words, lc->n) : NULL;
+				record_command(s, one ? one : lc->text, t);
+				free(one);
+			}
 			if (capture_sink)
 				fputs(t, capture_sink);
 			free(t);
