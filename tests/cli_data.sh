@@ -20,7 +20,7 @@ has() {
 L="load lattice examples/agpd/primitive.xyz --species Ag,Pd"
 T="load structures examples/agpd/structures.xyz --target mixing_energy"
 R=tests/data/relaxed/agpd_relaxed.xyz
-echo "1..30"
+echo "1..33"
 
 # map: 22 mapped, frame 5 refused (volume), frame 7 warned (anisotropy)
 got=$("$CEWB" -c "$L; map $R" 2>&1)
@@ -47,6 +47,10 @@ has "sensing: leverage listed" "highest leverage" "$got"
 got=$("$CEWB" -c "$L; space 13.5 6.5 6.0; $T; sensing --json" 2>&1)
 has "sensing --json: keys" '"rows": 625, "columns": 82, "rank": 82, "condition_number": ' "$got"
 has "sensing --json: top correlations" '"top_correlations": [{"a": ' "$got"
+got=$("$CEWB" -c "$L; space 13.5 6.5 6.0; $T; sensing --correlations --top 1 --leverage 0" 2>&1)
+has "sensing --correlations: heat map" "82 x 82 matrix, one cell per 3 x 3 block" "$got"
+has "sensing --correlations: ASCII legend without colour" "|r|: ' '<0.1" "$got"
+has "sensing --correlations: pairs still listed" "most correlated columns:" "$got"
 got=$("$CEWB" -c "$L; sensing" 2>&1)
 has "sensing: needs a space" "sensing: no cluster space" "$got"
 

@@ -12,6 +12,7 @@
 #include "cewb/sensing.h"
 #include "cmd.h"
 #include "session.h"
+#include "../plot/plot.h"
 
 /* A JSON number, or null for a non-finite value. */
 static json_t *jnum(double x)
@@ -88,7 +89,7 @@ static int sensing_exec(struct session *s, const struct cmd_args *a)
 	cewb_sensing_options_default(&opt);
 	opt.max_top = (size_t)arg_int(a, "top");
 	opt.near_tol = arg_real(a, "near");
-	opt.want_correlation = 0;
+	opt.want_correlation = arg_flag(a, "correlations");
 	size_t n_lev = (size_t)arg_int(a, "leverage");
 	if (n_lev > n)
 		n_lev = n;
@@ -160,6 +161,21 @@ static int sensing_exec(struct session *s, const struct cmd_args *a)
 		for (size_t k = 0; k < sd.n_constant; k++)
 			out_printf(s, " %s", names[sd.constant[k]]);
 		out_printf(s, "\n");
+	}
+	if (sd.correlation) {
+		/* Scripts and replays get a fixed width, so transcripts repeat. */
+		char *map = NULL;
+		cewb_error herr;
+		cewb_error_clear(&herr);
+		if (plot_heatmap_text(sd.n_cols, sd.correlation, s->interactive ? 0 : 80,
+				      s->color ? PLOT_COLOR_AUTO : PLOT_COLOR_NONE, &map,
+				      &herr) == CEWB_OK) {
+			out_printf(s, "column correlations (orbit parameters 0..%zu):\n%s",
+				   sd.n_cols - 1, map);
+			free(map);
+		} else {
+			out_printf(s, "(no heat map: %s)\n", herr.message);
+		}
 	}
 	if (sd.n_top) {
 		out_printf(s, "most correlated columns:\n");
@@ -566,6 +582,8 @@ static const struct cmd_arg sensing_opts[] = {
 	  .metavar = "N", .help = "structures of highest leverage to list" },
 	{ .name = "near", .type = ARG_REAL, .def = "1e-3", .min = 0, .max = 1e3,
 	  .metavar = "TOL", .help = "rms difference of near-duplicate rows" },
+	{ .name = "correlations", .type = ARG_FLAG,
+	  .help = "also draw the column correlation matrix as a heat map" },
 	{ .name = NULL }
 };
 #define MAP_THRESHOLDS \
