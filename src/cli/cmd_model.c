@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include "cmd.h"
 #include "session.h"
+#include "cmd_prior.h"
+#include "../tui/view_orbits.h"
 
 /* Species allowed on a lattice site as "Ag,Pd" into buf. */
 static const char *site_species(const cewb_lattice *lat, size_t site, char *buf, size_t len)
@@ -168,50 +170,208 @@ static int space_exec(struct session *s, const struct cmd_args *a)
 }
 
 /* orbits [--order N]: the orbit table. */
+/* Largest |ECI| of an orbit's parameters in the current fit (0 without one). */
+static double orbit_max_eci(const struct session *s, const cewb_orbit *o)
+{
+	double m = 0;
+	if (!s->fit.have || s->fit.res.n_cols != s->space->n_params)
+		return 0;
+	for (size_t j = 0; j < o->n_params; j++)
+		m = fmax(m, fabs(s->fit.res.eci[o->first_param + j]));
+	return m;
+}
+
+static const struct session *orbit_sort_session;
+static int orbit_sort_key;	/* 0 index, 1 radius, 2 |ECI| descending */
+
+static int orbit_row_cmp(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	const cewb_orbit *oa = &orbit_sort_session->space->orbits[a];
+	const cewb_orbit *ob = &orbit_sort_session->space->orbits[b];
+	double x = 0, y = 0;
+	if (orbit_sort_key == 1) {
+		x = oa->radius;
+		y = ob->radius;
+	} else if (orbit_sort_key == 2) {
+		x = -orbit_max_eci(orbit_sort_session, oa);
+		y = -orbit_max_eci(orbit_sort_session, ob);
+	}
+	if (x != y)
+		return x < y ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+/* Allowed species of a site as "Ag,Pd". */
+static void species_text(const cewb_lattice *lat, int site, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < lat->n_allowed[site] && n + 4 < len; k++) {
+		const char *sym = cewb_element_symbol(lat->allowed[site][k]);
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", k ? "," : "", sym ? sym : "?");
+	}
+}
+
+/* Prior width of a parameter as text: "free", "removed" or sigma. */
+static const char *prior_text(const cewb_prior *pr, size_t param, char *buf, size_t len)
+{
+	double sg = cewb_prior_param_sigma(pr, param);
+	if (isinf(sg))
+		return "free";
+	if (sg == 0)
+		return "removed";
+	snprintf(buf, len, "%.3g", sg);
+	return buf;
+}
+
+/*
+ * orbits [--order N] [--radius-min R] [--radius-max R] [--eci-min E]
+ *        [--sort index|radius|eci] [--sites] [--browse]: the orbit table.
+ */
 static int orbits_exec(struct session *s, const struct cmd_args *a)
 {
 	const cewb_space *sp = s->space;
 	if (!sp)
 		return cmd_fail(s, "no cluster space: build one first with 'space CUT2 [CUT3 ...]'");
+	int have_fit = s->fit.have && s->fit.res.n_cols == sp->n_params;
+	const double *eci = have_fit ? s->fit.res.eci : NULL;
+	if (arg_flag(a, "browse")) {
+		char err[256];
+		const double *sd = NULL;
+		double *tmp = NULL;
+		if (have_fit && s->fit.res.covariance) {
+			tmp = malloc(sp->n_params * sizeof *tmp);
+			if (tmp)
+				for (size_t j = 0; j < sp->n_params; j++)
+					tmp[j] = sqrt(fmax(0.0, s->fit.res.covariance[j * sp->n_params + j]));
+			sd = tmp;
+		}
+		int rc = view_orbits(sp, eci, sd, s->color, err, sizeof err);
+		free(tmp);
+		if (rc)
+			return cmd_fail(s, "%s", err);
+		return 0;
+	}
 	long only = arg_set(a, "order") ? arg_int(a, "order") : -1;
+	double rmin = arg_set(a, "radius-min") ? arg_real(a, "radius-min") : -INFINITY;
+	double rmax = arg_set(a, "radius-max") ? arg_real(a, "radius-max") : INFINITY;
+	double emin = arg_set(a, "eci-min") ? arg_real(a, "eci-min") : -1;
+	const char *sort = arg_str(a, "sort");
+	int sites = arg_flag(a, "sites");
+	if (emin >= 0 && !have_fit)
+		return cmd_fail(s, "--eci-min needs a fit: run 'fit METHOD' first");
+	if (sort && !strcmp(sort, "eci") && !have_fit)
+		return cmd_fail(s, "--sort eci needs a fit: run 'fit METHOD' first");
+	size_t *rows = malloc(sp->n_orbits * sizeof *rows), n_rows = 0;
+	if (!rows)
+		return cmd_fail(s, "out of memory");
+	for (size_t i = 0; i < sp->n_orbits; i++) {
+		const cewb_orbit *o = &sp->orbits[i];
+		if (only >= 0 && (long)o->order != only)
+			continue;
+		if (o->radius < rmin - 1e-9 || o->radius > rmax + 1e-9)
+			continue;
+		if (emin >= 0 && orbit_max_eci(s, o) < emin)
+			continue;
+		rows[n_rows++] = i;
+	}
+	orbit_sort_session = s;
+	orbit_sort_key = !sort || !strcmp(sort, "index") ? 0 : !strcmp(sort, "radius") ? 1 : 2;
+	qsort(rows, n_rows, sizeof *rows, orbit_row_cmp);
+	cewb_prior *pr = prior_session(s);
 	if (out_is_json(s)) {
 		json_t *list = json_array();
-		for (size_t i = 0; i < sp->n_orbits; i++) {
+		for (size_t r = 0; r < n_rows; r++) {
+			size_t i = rows[r];
 			const cewb_orbit *o = &sp->orbits[i];
-			if (only >= 0 && (long)o->order != only)
-				continue;
-			json_t *mult = json_array();
-			for (size_t j = 0; j < o->n_params; j++)
+			json_t *mult = json_array(), *ej = json_array(), *sj = json_array();
+			for (size_t j = 0; j < o->n_params; j++) {
 				json_array_append_new(mult, json_integer((json_int_t)o->multiplicity[j]));
-			json_array_append_new(
-				list, json_pack("{s:i, s:i, s:f, s:f, s:i, s:i, s:[i,i], s:o}", "index",
-						(int)i, "order", (int)o->order, "radius", o->radius,
-						"max_distance", o->max_distance, "multiplicity",
-						(int)o->multiplicity[0], "n_clusters_per_cell",
-						(int)o->n_clusters, "parameters", (int)o->first_param,
-						(int)(o->first_param + o->n_params - 1), "multiplicities",
-						mult));
+				if (eci)
+					json_array_append_new(ej, json_real(eci[o->first_param + j]));
+			}
+			for (size_t k = 0; k < o->order; k++) {
+				const cewb_lsite *ls = &o->clusters[k];
+				double p[3];
+				char sp_buf[96];
+				cewb_lsite_position(sp->lattice, ls, p);
+				species_text(sp->lattice, ls->site, sp_buf, sizeof sp_buf);
+				json_array_append_new(sj, json_pack("{s:i, s:[i,i,i], s:[f,f,f], s:s}",
+								    "site", ls->site, "offset",
+								    ls->off[0], ls->off[1], ls->off[2],
+								    "position", p[0], p[1], p[2],
+								    "species", sp_buf));
+			}
+			json_t *oj = json_pack("{s:i, s:i, s:f, s:f, s:i, s:i, s:[i,i], s:o, s:o}",
+					       "index", (int)i, "order", (int)o->order, "radius",
+					       o->radius, "max_distance", o->max_distance,
+					       "multiplicity", (int)o->multiplicity[0],
+					       "n_clusters_per_cell", (int)o->n_clusters,
+					       "parameters", (int)o->first_param,
+					       (int)(o->first_param + o->n_params - 1),
+					       "multiplicities", mult, "sites", sj);
+			if (eci)
+				json_object_set_new(oj, "eci", ej);
+			else
+				json_decref(ej);
+			if (pr) {
+				double sg = cewb_prior_param_sigma(pr, o->first_param);
+				json_object_set_new(oj, "prior_sigma",
+						    isinf(sg) ? json_null() : json_real(sg));
+			}
+			json_array_append_new(list, oj);
 		}
+		free(rows);
 		out_json(s, json_pack("{s:i, s:o, s:o}", "n_parameters", (int)sp->n_params,
 				      "n_orbits_by_order", orbits_by_order_json(sp), "orbits", list));
 		return 0;
 	}
 	space_summary(s, sp);
-	out_printf(s, "%6s %5s %10s %10s %6s %8s  %s\n", "orbit", "order", "radius", "max_dist",
+	out_printf(s, "%6s %5s %10s %10s %6s %8s  %-10s", "orbit", "order", "radius", "max_dist",
 		   "mult", "clusters", "parameters");
-	for (size_t i = 0; i < sp->n_orbits; i++) {
+	if (eci)
+		out_printf(s, " %12s", "ECI (meV)");
+	if (pr)
+		out_printf(s, " %9s", "prior σ");
+	out_printf(s, "\n");
+	for (size_t r = 0; r < n_rows; r++) {
+		size_t i = rows[r];
 		const cewb_orbit *o = &sp->orbits[i];
-		if (only >= 0 && (long)o->order != only)
-			continue;
-		char params[48];
+		char params[48], pb[32];
 		if (o->n_params == 1)
 			snprintf(params, sizeof params, "%zu", o->first_param);
 		else
 			snprintf(params, sizeof params, "%zu-%zu", o->first_param,
 				 o->first_param + o->n_params - 1);
-		out_printf(s, "%6zu %5zu %10.4f %10.4f %6zu %8zu  %s\n", i, o->order, o->radius,
+		out_printf(s, "%6zu %5zu %10.4f %10.4f %6zu %8zu  %-10s", i, o->order, o->radius,
 			   o->max_distance, o->multiplicity[0], o->n_clusters, params);
+		if (eci) {
+			/* One value per orbit: the parameter of largest |ECI|. */
+			double best = 0;
+			for (size_t j = 0; j < o->n_params; j++)
+				if (fabs(eci[o->first_param + j]) > fabs(best))
+					best = eci[o->first_param + j];
+			out_printf(s, " %12.4f", 1e3 * best);
+		}
+		if (pr)
+			out_printf(s, " %9s", prior_text(pr, o->first_param, pb, sizeof pb));
+		out_printf(s, "\n");
+		if (sites)
+			for (size_t k = 0; k < o->order; k++) {
+				const cewb_lsite *ls = &o->clusters[k];
+				double p[3];
+				char sp_buf[96];
+				cewb_lsite_position(sp->lattice, ls, p);
+				species_text(sp->lattice, ls->site, sp_buf, sizeof sp_buf);
+				out_printf(s, "%14s site %d [%d %d %d]  %9.4f %9.4f %9.4f  %s\n", "",
+					   ls->site, ls->off[0], ls->off[1], ls->off[2], p[0], p[1],
+					   p[2], sp_buf);
+			}
 	}
+	if (n_rows < sp->n_orbits)
+		out_printf(s, "(%zu of %zu orbits shown)\n", n_rows, sp->n_orbits);
+	free(rows);
 	return 0;
 }
 
@@ -333,9 +493,22 @@ static const struct cmd_arg orbit_pos[] = {
 	  .help = "orbit index", .complete = COMPLETE_ORBIT },
 	{ .name = NULL }
 };
+static const char *const orbit_sorts[] = { "index", "radius", "eci", NULL };
 static const struct cmd_arg orbits_opts[] = {
 	{ .name = "order", .type = ARG_INT, .min = 0, .max = CEWB_MAX_ORDER, .metavar = "N",
 	  .help = "list only orbits of this order" },
+	{ .name = "radius-min", .type = ARG_REAL, .min = 0, .max = 1e6, .metavar = "R",
+	  .help = "list only orbits of radius >= R (Å)" },
+	{ .name = "radius-max", .type = ARG_REAL, .min = 0, .max = 1e6, .metavar = "R",
+	  .help = "list only orbits of radius <= R (Å)" },
+	{ .name = "eci-min", .type = ARG_REAL, .min = 0, .max = 1e6, .metavar = "E",
+	  .help = "list only orbits with an |ECI| >= E (eV) in the last fit" },
+	{ .name = "sort", .type = ARG_CHOICE, .def = "index", .choices = orbit_sorts,
+	  .metavar = "KEY", .help = "order of the rows: index, radius or eci (largest first)" },
+	{ .name = "sites", .type = ARG_FLAG,
+	  .help = "show the representative sites with coordinates and species" },
+	{ .name = "browse", .type = ARG_FLAG,
+	  .help = "browse the orbits full-screen (needs a terminal)" },
 	{ .name = NULL }
 };
 

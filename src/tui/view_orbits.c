@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include <curses.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,7 +232,7 @@ static void draw(struct browser *b)
 		b->top = b->sel - (size_t)list_h + 1;
 	attron(A_BOLD);
 	snprintf(line, sizeof line, "%5s %5s %8s %6s %4s %10s", "orbit", "order", "radius",
-		 "mult", "npar", b->eci ? "max|ECI|" : "");
+		 "mult", "npar", b->eci ? "|ECI| eV" : "");
 	mvaddnstr(0, 0, line, list_w);
 	attroff(A_BOLD);
 	for (int r = 0; r < list_h && b->top + (size_t)r < b->n_rows; r++) {
@@ -275,6 +276,7 @@ int view_orbits(const cewb_space *sp, const double *eci, const double *eci_std, 
 {
 	struct browser b;
 	int ch, page;
+	char saved_ctype[64];
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		snprintf(err, errlen, "the orbit browser needs a terminal; 'orbits' prints the "
 			 "table (with --order, --sort, --json)");
@@ -291,7 +293,14 @@ int view_orbits(const cewb_space *sp, const double *eci, const double *eci_std, 
 		return -1;
 	}
 	rebuild(&b);
+	/* Wide characters (Å, ±, line drawing) need the user's character type. */
+	{
+		const char *old = setlocale(LC_CTYPE, NULL);
+		snprintf(saved_ctype, sizeof saved_ctype, "%s", old ? old : "C");
+		setlocale(LC_CTYPE, "");
+	}
 	if (!initscr()) {
+		setlocale(LC_CTYPE, saved_ctype);
 		free(b.rows);
 		snprintf(err, errlen, "cannot start the terminal screen");
 		return -1;
@@ -367,6 +376,7 @@ int view_orbits(const cewb_space *sp, const double *eci, const double *eci_std, 
 		}
 	}
 	endwin();
+	setlocale(LC_CTYPE, saved_ctype);
 	free(b.rows);
 	return 0;
 }
