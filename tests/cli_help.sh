@@ -4,7 +4,7 @@
 : "${top_srcdir:=.}" "${top_builddir:=.}" "${CEWB:=./cewb}"
 list=$("$CEWB" --list-commands) || { echo "1..1"; echo "not ok 1 - --list-commands"; exit 0; }
 n=$(printf '%s\n' "$list" | wc -l)
-echo "1..$((3 * n + 8))"
+echo "1..$((3 * n + 9))"
 i=0
 ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 tab=$(printf '\t')
@@ -32,6 +32,9 @@ printf '%s\n' "$list" | {
 	out=$("$CEWB" -c 'help nosuch' 2>&1); rc=$?
 	[ $rc -eq 1 ] && case "$out" in *"unknown command 'nosuch'"*) true ;; *) false ;; esac
 	ok $? "help of an unknown command fails"
+	dups=$(printf '%s\n' "$list" | cut -f1 | sort | uniq -d)
+	[ -z "$dups" ]; ok $? "command names are unique"
+	[ -z "$dups" ] || echo "# twice: $dups"
 	out=$("$CEWB" -c 'help cutoffs' 2>&1)
 	case "$out" in *"mentioned in the pages of: "*space*) ok 0 "help searches the pages" ;;
 	*) ok 1 "help searches the pages"; echo "# $out" ;; esac

@@ -93,6 +93,6 @@ void help_print_index(FILE *fp)
 				fprintf(fp, "  %-18s %s\n", e->name, e->summary);
 		}
 	}
-	fputs("\nType 'help COMMAND' for its page; commands may be abbreviated to a unique "
-	      "prefix.\n", fp);
+	fputs("\nType 'help COMMAND' for its page, 'help language' for the command language;\n"
+	      "commands and options may be abbreviated to a unique prefix.\n", fp);
 }

@@ -128,7 +128,8 @@ static enum run_status run_cmd(struct session *s, const struct lex_cmd *lc, FILE
 		}
 	}
 	if (msg[0] && json) {
-		json_t *d = json_pack("{s:s?, s:s}", "command", a ? a->cmd->name : NULL, "error", msg);
+		json_t *d = a ? json_pack("{s:s, s:s}", "command", a->cmd->name, "error", msg)
+			      : json_pack("{s:s}", "error", msg);
 		if (d) {
 			json_dumpf(d, mem, 0);
 			fputc('\n', mem);
