@@ -279,7 +279,16 @@ static int orbits_exec(struct session *s, const struct cmd_args *a)
 	orbit_sort_session = s;
 	orbit_sort_key = !sort || !strcmp(sort, "index") ? 0 : !strcmp(sort, "radius") ? 1 : 2;
 	qsort(rows, n_rows, sizeof *rows, orbit_row_cmp);
+	/* The prior column only once a prior gives some parameter a width. */
 	cewb_prior *pr = prior_session(s);
+	if (pr) {
+		size_t j = 0;
+		while (j < sp->n_params && isinf(cewb_prior_param_sigma(pr, j)))
+			j++;
+		if (j == sp->n_params)
+			pr = NULL;
+	}
+	int extra = eci || pr;
 	if (out_is_json(s)) {
 		json_t *list = json_array();
 		for (size_t r = 0; r < n_rows; r++) {
@@ -328,8 +337,8 @@ static int orbits_exec(struct session *s, const struct cmd_args *a)
 		return 0;
 	}
 	space_summary(s, sp);
-	out_printf(s, "%6s %5s %10s %10s %6s %8s  %-10s", "orbit", "order", "radius", "max_dist",
-		   "mult", "clusters", "parameters");
+	out_printf(s, extra ? "%6s %5s %10s %10s %6s %8s  %-10s" : "%6s %5s %10s %10s %6s %8s  %s",
+		   "orbit", "order", "radius", "max_dist", "mult", "clusters", "parameters");
 	if (eci)
 		out_printf(s, " %12s", "ECI (meV)");
 	if (pr)
@@ -344,8 +353,10 @@ static int orbits_exec(struct session *s, const struct cmd_args *a)
 		else
 			snprintf(params, sizeof params, "%zu-%zu", o->first_param,
 				 o->first_param + o->n_params - 1);
-		out_printf(s, "%6zu %5zu %10.4f %10.4f %6zu %8zu  %-10s", i, o->order, o->radius,
-			   o->max_distance, o->multiplicity[0], o->n_clusters, params);
+		out_printf(s, extra ? "%6zu %5zu %10.4f %10.4f %6zu %8zu  %-10s"
+				    : "%6zu %5zu %10.4f %10.4f %6zu %8zu  %s",
+			   i, o->order, o->radius, o->max_distance, o->multiplicity[0],
+			   o->n_clusters, params);
 		if (eci) {
 			/* One value per orbit: the parameter of largest |ECI|. */
 			double best = 0;
