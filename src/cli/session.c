@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "session.h"
+#include "fit_data.h"
 
 /* Set up a session with default settings (nothing loaded). */
 void session_init(struct session *s)
@@ -47,6 +48,8 @@ void session_drop_fit(struct session *s)
 void session_release(struct session *s)
 {
 	session_drop_fit(s);
+	fit_data_free(s->fit_data);
+	s->fit_data = NULL;
 	train_release(&s->train);
 	cewb_space_free(s->space);
 	cewb_lattice_free(s->lattice);
