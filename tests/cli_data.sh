@@ -20,7 +20,7 @@ has() {
 L="load lattice examples/agpd/primitive.xyz --species Ag,Pd"
 T="load structures examples/agpd/structures.xyz --target mixing_energy"
 R=tests/data/relaxed/agpd_relaxed.xyz
-echo "1..33"
+echo "1..35"
 
 # map: 22 mapped, frame 5 refused (volume), frame 7 warned (anisotropy)
 got=$("$CEWB" -c "$L; map $R" 2>&1)
@@ -51,6 +51,10 @@ got=$("$CEWB" -c "$L; space 13.5 6.5 6.0; $T; sensing --correlations --top 1 --l
 has "sensing --correlations: heat map" "82 x 82 matrix, one cell per 3 x 3 block" "$got"
 has "sensing --correlations: ASCII legend without colour" "|r|: ' '<0.1" "$got"
 has "sensing --correlations: pairs still listed" "most correlated columns:" "$got"
+got=$("$CEWB" -c "$L; space 13.5 6.5 6.0; load structures tests/data/fit/agpd12.xyz --target mixing_energy; load structures tests/data/fit/agpd12.xyz --target mixing_energy; fit ols" 2>&1)
+has "load twice: duplicates reported" "12 structures with the same cluster vector as an earlier one (first: 12 duplicates 0)" "$got"
+has "load twice: the first load reports none" "loaded 12 structures from tests/data/fit/agpd12.xyz (12 in the training set); target mixing_energy
+loaded 12" "$got"
 got=$("$CEWB" -c "$L; sensing" 2>&1)
 has "sensing: needs a space" "sensing: no cluster space" "$got"
 

@@ -82,6 +82,41 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 				      : s->train.target_key ? s->train.target_key : key);
 		fail = !t.target_key;
 	}
+	/* Duplicates (same cluster vector and number of sites) of a structure
+	 * already in the set or earlier in this file are reported, never
+	 * silently counted twice; 'drop' leaves them out if wanted. */
+	size_t n_dup = 0;
+	long first_dup = -1, first_of = -1;
+	if (!fail && np) {
+		size_t *sizes = malloc(n * sizeof *sizes);
+		char *skip = malloc(n);
+		long *dup = malloc(n * sizeof *dup);
+		if (n_old)
+			memcpy(t.X, s->train.X, n_old * np * sizeof *t.X);
+		memcpy(t.X + n_old * np, ds->cvecs, n_new * np * sizeof *t.X);
+		fail = !sizes || !skip || !dup;
+		for (size_t i = 0; i < n && !fail; i++) {
+			const struct train_item *it = i < n_old ? &s->train.items[i] : &t.items[i];
+			const cewb_entry *e = i < n_old ? NULL : &ds->entries[i - n_old];
+			const cewb_structure *st = e ? (e->ideal ? e->ideal : e->structure)
+						     : (it->ideal ? it->ideal : it->s);
+			sizes[i] = st ? st->n_atoms : 0;
+			skip[i] = !train_item_used(it);
+		}
+		if (!fail && cewb_cvec_duplicates(t.X, n, np, sizes, skip, dup, &err) != CEWB_OK)
+			fail = 1;
+		for (size_t i = n_old; i < n && !fail; i++) {
+			if (dup[i] < 0 || t.items[i].map == MAP_REFUSED)
+				continue;
+			if (!n_dup++) {
+				first_dup = (long)i;
+				first_of = dup[i];
+			}
+		}
+		free(sizes);
+		free(skip);
+		free(dup);
+	}
 	if (fail) {
 		for (size_t i = n_old; i < n; i++) {
 			free(t.items[i].file);
@@ -100,12 +135,8 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 		e->structure = NULL;
 		e->ideal = NULL;
 	}
-	if (np) {
-		if (n_old)
-			memcpy(t.X, s->train.X, n_old * np * sizeof *t.X);
-		memcpy(t.X + n_old * np, ds->cvecs, n_new * np * sizeof *t.X);
-		t.n_params = np;
-	}
+	if (np)
+		t.n_params = np;	/* rows filled above */
 	cewb_dataset_free(ds);
 	if (n_old)
 		memcpy(t.items, s->train.items, n_old * sizeof *t.items);
@@ -122,7 +153,7 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 				      "target", s->train.target_key, "vectors", s->space != NULL,
 				      "n_mapped", (int)res.n_mapped, "n_warned", (int)res.n_warned,
 				      "n_refused", (int)res.n_refused, "n_duplicates",
-				      (int)res.n_duplicates));
+				      (int)n_dup));
 		return 0;
 	}
 	out_printf(s, "loaded %zu structure%s from %s (%zu in the training set)", n_new,
@@ -134,9 +165,10 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 		out_printf(s, "  mapping: %zu mapped, %zu warned, %zu refused "
 			   "(see 'structures --problems')\n",
 			   res.n_mapped, res.n_warned, res.n_refused);
-	if (res.n_duplicates)
-		out_printf(s, "  %zu structure%s with the same cluster vector as an earlier one\n",
-			   res.n_duplicates, res.n_duplicates == 1 ? "" : "s");
+	if (n_dup)
+		out_printf(s, "  %zu structure%s with the same cluster vector as an earlier one "
+			   "(first: %ld duplicates %ld); 'drop' leaves them out\n", n_dup,
+			   n_dup == 1 ? "" : "s", first_dup, first_of);
 	return 0;
 }
 
