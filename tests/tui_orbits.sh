@@ -3,33 +3,8 @@
 # would: the list and the detail pane, moving, sorting by |ECI|, filtering
 # by order, help, a resize, leaving back to the commands; and the polite
 # refusal without a terminal.
-: "${top_srcdir:=.}" "${CEWB:=./cewb}"
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"
-	exit 0
-fi
-cd "$top_srcdir" || exit 1
-tmp=${TMPDIR:-/tmp}/tui_orbits.$$
-mkdir -p "$tmp" || exit 1
-sock="cewb-orbits-$$"
-T() { tmux -L "$sock" "$@"; }
-trap 'T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
-i=0
-ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
-screen() { T capture-pane -p -t ob; }
-# wait_for TEXT [SECONDS]: until TEXT is on the screen.
-wait_for() {
-	n=0
-	lim=$((${2:-5} * 10))
-	while [ $n -lt $lim ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		n=$((n + 1))
-	done
-	screen | sed 's/^/# /' | grep -v '^# *$'
-	return 1
-}
-keys() { T send-keys -t ob "$@"; sleep 0.2; }
+NAME=tui_orbits PANE=ob
+. "${top_srcdir:-.}/tests/tmux_lib.sh"
 
 echo "1..11"
 setup="load lattice examples/agpd/primitive.xyz --species Ag,Pd; space 8 6 5; \
