@@ -226,15 +226,20 @@ typedef struct {
 	size_t pick[CEWB_MAX_ORDER];
 	cluster_set *set;
 	int oom;
+	int stop;             /* interrupted (cewb_interrupt_flag) */
 } dfs_state;
 
 static void dfs(dfs_state *st, size_t depth, size_t from)
 {
-	if (st->oom)
+	if (st->oom || st->stop)
 		return;
 	if (depth == st->k) {
 		if (set_add(st->set, st->cur))
 			st->oom = 1;
+		/* Poll the interrupt now and then: one base site may carry
+		 * millions of clusters at large cutoffs. */
+		if ((st->set->n & 4095) == 0 && cewb_interrupt_flag)
+			st->stop = 1;
 		return;
 	}
 	for (size_t i = from; i < st->n_cand; i++) {
@@ -666,7 +671,7 @@ cewb_status cewb_space_build(const cewb_lattice *lat, const double *cutoffs, siz
 				st = cewb_error_set(err, CEWB_ENOMEM, "out of memory");
 				goto fail;
 			}
-			if (cewb_interrupt_flag) {
+			if (ds.stop || cewb_interrupt_flag) {
 				st = cewb_error_set(err, CEWB_EINTERRUPT, "interrupted");
 				goto fail;
 			}
@@ -707,9 +712,14 @@ cewb_status cewb_space_build(const cewb_lattice *lat, const double *cutoffs, siz
 		z->mc_size[0] = 1;
 		z->multiplicity[0] = 1;
 	}
-	for (size_t i = 1; i < sp->n_orbits; i++)
+	for (size_t i = 1; i < sp->n_orbits; i++) {
+		if (cewb_interrupt_flag) {
+			st = cewb_error_set(err, CEWB_EINTERRUPT, "interrupted");
+			goto fail;
+		}
 		if ((st = orbit_mc(lat, &sp->orbits[i], err)))
 			goto fail;
+	}
 	for (size_t i = 0; i < sp->n_orbits; i++) {
 		sp->orbits[i].first_param = sp->n_params;
 		sp->n_params += sp->orbits[i].n_params;
