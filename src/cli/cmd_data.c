@@ -422,8 +422,12 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 		const struct train_item *it = &t->items[i];
 		const char *f = it->file;
 		size_t fl = strlen(f);
-		if (fl > 24)
-			f += fl - 24;
+		char shortf[32];
+		if (fl > 24) {
+			/* Long names keep their end, marked as cut. */
+			snprintf(shortf, sizeof shortf, "...%s", f + fl - 21);
+			f = shortf;
+		}
 		cewb_entry e = { 0 };
 		char b2[64];
 		e.structure = it->s;

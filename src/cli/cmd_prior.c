@@ -799,9 +799,9 @@ static int status_exec(struct session *s, const struct cmd_args *a)
 		return 0;
 	}
 	summary_line(s, pr);
-	out_printf(s, "effective parameters %s of %zu free; %zu-fold CV-RMSE %s (train %s)\n",
-		   out_real(s, dof, b1, sizeof b1), cewb_prior_n_free(pr), folds,
-		   out_real(s, rmse, b2, sizeof b2), out_real(s, rt, b3, sizeof b3));
+	out_printf(s, "effective parameters %s of %zu free; %zu-fold CV-RMSE %s meV/atom "
+		   "(train %s)\n", out_real(s, dof, b1, sizeof b1), cewb_prior_n_free(pr), folds,
+		   out_real(s, 1e3 * rmse, b2, sizeof b2), out_real(s, 1e3 * rt, b3, sizeof b3));
 	return 0;
 }
 

@@ -211,9 +211,9 @@ static void draw(struct editor *ed)
 	/* the status line */
 	if (ed->have_status)
 		snprintf(buf, sizeof buf,
-			 "10-fold CV-RMSE %.4g | eff. params %.2f of %zu free | "
+			 "10-fold CV-RMSE %.4g meV/atom | eff. params %.2f of %zu free | "
 			 "%.0f ms | %.300s",
-			 ed->rmse, ed->dof, cewb_prior_n_free(ed->pr), ed->ms, ed->msg);
+			 1e3 * ed->rmse, ed->dof, cewb_prior_n_free(ed->pr), ed->ms, ed->msg);
 	else
 		snprintf(buf, sizeof buf, "%zu free parameters (no training data for the CV "
 			 "error) | %.300s", cewb_prior_n_free(ed->pr), ed->msg);
