@@ -15,10 +15,10 @@
 #include "cmd.h"
 #include "session.h"
 
-#pragma weak cmd_core_entries
+#pragma weak cmd_session_entries
 #pragma weak cmd_model_entries
 #pragma weak cmd_data_entries
-#pragma weak cmd_train_entries
+#pragma weak cmd_load_entries
 #pragma weak cmd_data_train_entries
 #pragma weak cmd_fit_entries
 #pragma weak cmd_prior_entries
@@ -30,14 +30,14 @@ static const struct cmd_entry *family_list(size_t i)
 {
 	switch (i) {
 	case 0: return cmd_model_entries;
-	case 1: return cmd_train_entries;
+	case 1: return cmd_load_entries;
 	case 2: return cmd_data_train_entries;
 	case 3: return cmd_data_entries;
 	case 4: return cmd_fit_entries;
 	case 5: return cmd_prior_entries;
 	case 6: return cmd_plot_entries;
 	case 7: return cmd_tui_entries;
-	case 8: return cmd_core_entries;
+	case 8: return cmd_session_entries;
 	default: return NULL;
 	}
 }

@@ -118,9 +118,9 @@ struct cmd_entry {
 };
 
 /* Families (each defined in its cmd_<family>.c, listed in cmd.c). */
-extern const struct cmd_entry cmd_core_entries[];	/* help set quit record replay echo */
+extern const struct cmd_entry cmd_session_entries[];	/* help set quit record replay echo */
 extern const struct cmd_entry cmd_model_entries[];	/* load lattice, space, orbits, ... */
-extern const struct cmd_entry cmd_train_entries[];	/* load structures, vectors */
+extern const struct cmd_entry cmd_load_entries[];	/* load structures, vectors */
 extern const struct cmd_entry cmd_data_train_entries[];	/* structures */
 extern const struct cmd_entry cmd_data_entries[];	/* load structures, structures, ... */
 extern const struct cmd_entry cmd_fit_entries[];	/* fit, validate, eci, predict, ... */

@@ -93,6 +93,7 @@ void help_print_index(FILE *fp)
 				fprintf(fp, "  %-18s %s\n", e->name, e->summary);
 		}
 	}
-	fputs("\nType 'help COMMAND' for its page, 'help language' for the command language;\n"
+	fputs("\nType 'help COMMAND' for its page, 'help language' for the command language,\n"
+	      "'help model' (data, fit, prior, plot, session) for a group;\n"
 	      "commands and options may be abbreviated to a unique prefix.\n", fp);
 }

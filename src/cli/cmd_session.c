@@ -1,4 +1,4 @@
-/* cmd_core.c - the session family: help, set, echo, shell, source, record, replay, quit. */
+/* cmd_session.c - the session family: help, set, echo, shell, source, record, replay, quit. */
 #include "config.h"
 #include <math.h>
 #include <stdlib.h>
@@ -345,7 +345,7 @@ static const struct cmd_arg replay_opts[] = {
 	{ .name = NULL }
 };
 
-const struct cmd_entry cmd_core_entries[] = {
+const struct cmd_entry cmd_session_entries[] = {
 	{ .name = "help", .group = "session", .summary = "list commands, or show a command's page",
 	  .positionals = help_pos, .max_pos = 2, .exec = help_exec, .page = "help",
 	  .flags = CMD_REPORTS },

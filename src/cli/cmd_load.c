@@ -1,5 +1,5 @@
 /*
- * cmd_train.c - the training set: load structures (ideal, or mapped onto
+ * cmd_load.c - the training set: load structures (ideal, or mapped onto
  * the lattice with --map) and vectors; `structures` is in cmd_data.c.
  */
 #include "config.h"
@@ -250,7 +250,7 @@ static const struct cmd_arg vectors_opts[] = {
 	{ .name = NULL }
 };
 
-const struct cmd_entry cmd_train_entries[] = {
+const struct cmd_entry cmd_load_entries[] = {
 	{ .name = "load structures", .group = "data", .summary = "add training structures",
 	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = load_opts,
 	  .exec = load_structures_exec, .page = "load-structures", .flags = CMD_REPORTS },
