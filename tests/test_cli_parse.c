@@ -83,7 +83,7 @@ const struct cmd_entry cmd_model_entries[] = {
 	{ .name = "structures", .group = "model", .summary = "s", .exec = no_exec, .page = "p" },
 	{ .name = NULL }
 };
-const struct cmd_entry cmd_core_entries[] = {
+const struct cmd_entry cmd_session_entries[] = {
 	{ .name = "set", .group = "session", .summary = "s", .exec = no_exec, .page = "p" },
 	{ .name = "set seed", .group = "session", .summary = "s", .positionals = seed_pos,
 	  .min_pos = 1, .max_pos = 1, .exec = no_exec, .page = "p" },
