@@ -9,8 +9,9 @@
  *    i+2 (d < cutoff + 2e-5 Å);
  *  - orbit 0 is the zerolet (one parameter, value 1), then orbits sorted by
  *    order, radius (tolerance 1e-5 Å), clusters per primitive cell; ties
- *    broken by the sorted list of pair distances (longest first, then the
- *    next...), then by the representative's sites and offsets;
+ *    broken by the representative's pair distances, sorted longest first
+ *    and compared in that order (smaller first), then by its sites and
+ *    offsets;
  *  - radius = mean distance of the sites from their centroid;
  *  - multicomponent vectors related by an allowed site permutation are
  *    merged; each class is one parameter, classes in lexicographic order of
