@@ -19,31 +19,15 @@
 #include "session.h"
 #include "../tui/view_prior.h"
 
-/* The session's prior and the space it belongs to (one session per process). */
-static cewb_prior *g_prior;
-static const cewb_space *g_space;
-static size_t g_space_params, g_space_orbits;
-
-/* Free the prior at exit. */
-static void prior_cleanup(void)
-{
-	cewb_prior_free(g_prior);
-	g_prior = NULL;
-}
-
 cewb_prior *prior_session(struct session *s)
 {
-	static int registered;
 	const cewb_space *sp = s->space;
 	size_t *order, o;
 	double *radius;
 	if (!sp)
 		return NULL;
-	if (g_prior && g_space == sp && g_space_params == sp->n_params &&
-	    g_space_orbits == sp->n_orbits)
-		return g_prior;
-	cewb_prior_free(g_prior);
-	g_prior = NULL;
+	if (s->prior)
+		return s->prior;
 	order = malloc(sp->n_orbits * sizeof *order);
 	radius = malloc(sp->n_orbits * sizeof *radius);
 	if (order && radius) {
@@ -51,19 +35,12 @@ cewb_prior *prior_session(struct session *s)
 			order[o] = sp->orbits[o].order;
 			radius[o] = sp->orbits[o].radius;
 		}
-		g_prior = cewb_prior_alloc(sp->n_params, sp->n_orbits, sp->param_orbit, order,
-					   radius, NULL);
+		s->prior = cewb_prior_alloc(sp->n_params, sp->n_orbits, sp->param_orbit, order,
+					    radius, NULL);
 	}
 	free(order);
 	free(radius);
-	g_space = sp;
-	g_space_params = sp->n_params;
-	g_space_orbits = sp->n_orbits;
-	if (!registered) {
-		atexit(prior_cleanup);
-		registered = 1;
-	}
-	return g_prior;
+	return s->prior;
 }
 
 int prior_train_problem(struct session *s, cewb_fit_problem *prob, double **X, double **y,

@@ -51,6 +51,8 @@ void session_release(struct session *s)
 	fit_data_free(s->fit_data);
 	s->fit_data = NULL;
 	train_release(&s->train);
+	cewb_prior_free(s->prior);
+	s->prior = NULL;
 	cewb_space_free(s->space);
 	cewb_lattice_free(s->lattice);
 	cewb_structure_free(s->lattice_structure);
@@ -75,6 +77,8 @@ void session_set_lattice(struct session *s, cewb_lattice *lat, cewb_structure *f
 	session_drop_fit(s);
 	cewb_space_free(s->space);
 	s->space = NULL;
+	cewb_prior_free(s->prior);
+	s->prior = NULL;
 	free(s->train.X);
 	s->train.X = NULL;
 	s->train.n_params = 0;
@@ -99,6 +103,8 @@ void session_set_space(struct session *s, cewb_space *sp, double *X)
 	s->lambda = NULL;
 	cewb_space_free(s->space);
 	s->space = sp;
+	cewb_prior_free(s->prior);
+	s->prior = NULL;
 	free(s->train.X);
 	s->train.X = X;
 	s->train.n_params = sp ? sp->n_params : 0;

@@ -21,6 +21,7 @@
 #include "cewb/lattice.h"
 #include "cewb/space.h"
 #include "cewb/fit.h"
+#include "cewb/prior.h"
 
 /* How a structure was put on the lattice. */
 enum map_status {
@@ -84,6 +85,9 @@ struct session {
 	struct train_set train;	/* loaded training structures */
 	struct fit_state fit;	/* last fit */
 	double *lambda;		/* prior precision, space->n_params squared, or NULL: none set */
+	cewb_prior *prior;	/* prior of the current space (made on first use by
+				   prior_session in cmd_prior.c), or NULL; it goes
+				   with the space */
 
 	/* Settings (`set KEY VALUE`). */
 	uint64_t seed;		/* seed of every random choice (splits, shuffles) */
