@@ -73,14 +73,13 @@ static cewb_status fail(xyz_reader *r, cewb_status code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static cewb_status fail(xyz_reader *r, cewb_status code, const char *fmt, ...)
 {
-	char msg[CEWB_ERROR_MAX];
+	cewb_status st;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	st = cewb_io_fail_at(r->err, code, r->name, r->frame, r->line, fmt, ap);
 	va_end(ap);
-	return cewb_error_set(r->err, code, "%s: frame %zu, line %zu: %s", r->name, r->frame,
-			      r->line, msg);
+	return st;
 }
 
 /* Next line, NUL-terminated in place without its "\r\n"; NULL at the end. */

@@ -42,13 +42,13 @@ static cewb_status fail(pos_reader *r, cewb_status code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static cewb_status fail(pos_reader *r, cewb_status code, const char *fmt, ...)
 {
-	char msg[CEWB_ERROR_MAX];
+	cewb_status st;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	st = cewb_io_fail_at(r->err, code, r->name, 0, r->line, fmt, ap);
 	va_end(ap);
-	return cewb_error_set(r->err, code, "%s: frame 0, line %zu: %s", r->name, r->line, msg);
+	return st;
 }
 
 /* Next line, NUL-terminated in place; NULL at the end. */

@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,4 +374,12 @@ void cewb_io_atomic_abort(cewb_io_atomic *a)
 		free(a->tmp);
 	}
 	a->tmp = NULL;
+}
+
+cewb_status cewb_io_fail_at(cewb_error *err, cewb_status code, const char *name, size_t frame,
+			    size_t line, const char *fmt, va_list ap)
+{
+	char msg[CEWB_ERROR_MAX];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	return cewb_error_set(err, code, "%s: frame %zu, line %zu: %s", name, frame, line, msg);
 }

@@ -11,6 +11,7 @@
 
 #include <locale.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include "cewb/structure.h"
 
@@ -21,6 +22,11 @@
 #define CEWB_IO_REAL_MAX 40
 
 /* Read a whole file into a NUL-terminated buffer (caller frees *data). */
+/* Raise code with "NAME: frame F, line L: MESSAGE" (a reader's error). */
+cewb_status cewb_io_fail_at(cewb_error *err, cewb_status code, const char *name, size_t frame,
+			    size_t line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+
 cewb_status cewb_io_slurp_path(const char *path, char **data, size_t *len, cewb_error *err);
 /* Read a whole stream into a NUL-terminated buffer (caller frees *data). */
 cewb_status cewb_io_slurp_stream(FILE *fp, const char *name, char **data, size_t *len,
