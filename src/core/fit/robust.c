@@ -182,6 +182,33 @@ static cewb_status check_robust(const cewb_fit_options *opt, int huber, cewb_err
 	return CEWB_OK;
 }
 
+/*
+ * The common start of a robust fit: check the arguments and options, clear
+ * res, scale the columns to unit norm and keep an independent set of them.
+ * On failure nothing is left allocated in d or ic.
+ */
+static cewb_status start_robust(const cewb_fit_problem *prob, const cewb_fit_options *opt,
+				int huber, cewb_fit_result *res, cewb_sparse_data *d,
+				indep_cols *ic, cewb_error *err)
+{
+	cewb_status st;
+	if (!prob || !opt || !res)
+		CEWB_RAISE(err, CEWB_EINVAL, "fit needs a problem, options and a result");
+	memset(res, 0, sizeof *res);
+	st = check_robust(opt, huber, err);
+	if (st)
+		return st;
+	st = cewb_sparse_prepare(prob, CEWB_SPARSE_UNIT_NORM, d, err);
+	if (st)
+		return st;
+	st = independent_columns(d, ic, err);
+	if (st) {
+		indep_release(ic);
+		cewb_sparse_release(d);
+	}
+	return st;
+}
+
 /* Fill res from the coefficients w of the independent columns. */
 static cewb_status finish_robust(const cewb_fit_problem *prob, const cewb_sparse_data *d,
 				 const indep_cols *ic, const double *w, cewb_fit_method method,
@@ -214,18 +241,9 @@ cewb_status cewb_fit_huber(const cewb_fit_problem *prob, const cewb_fit_options 
 	int conv = 0;
 	cewb_status st;
 
-	if (!prob || !opt || !res)
-		CEWB_RAISE(err, CEWB_EINVAL, "fit needs a problem, options and a result");
-	memset(res, 0, sizeof *res);
-	st = check_robust(opt, 1, err);
+	st = start_robust(prob, opt, 1, res, &d, &ic, err);
 	if (st)
 		return st;
-	st = cewb_sparse_prepare(prob, CEWB_SPARSE_UNIT_NORM, &d, err);
-	if (st)
-		return st;
-	st = independent_columns(&d, &ic, err);
-	if (st)
-		goto out;
 	n = d.n;
 	q = ic.q;
 	eps = opt->huber_epsilon;
@@ -590,18 +608,9 @@ cewb_status cewb_fit_lad(const cewb_fit_problem *prob, const cewb_fit_options *o
 	int rc = 1;
 	cewb_status st;
 
-	if (!prob || !opt || !res)
-		CEWB_RAISE(err, CEWB_EINVAL, "fit needs a problem, options and a result");
-	memset(res, 0, sizeof *res);
-	st = check_robust(opt, 0, err);
+	st = start_robust(prob, opt, 0, res, &d, &ic, err);
 	if (st)
 		return st;
-	st = cewb_sparse_prepare(prob, CEWB_SPARSE_UNIT_NORM, &d, err);
-	if (st)
-		return st;
-	st = independent_columns(&d, &ic, err);
-	if (st)
-		goto out;
 	n = d.n;
 	q = ic.q;
 	/* The least-squares start needs n x q scratch: r has that room. */
