@@ -4,33 +4,9 @@
 # in $HOME across sessions; Ctrl-C interrupting a long command (the
 # session stays as before) and clearing a line; Ctrl-D leaving; a replay
 # paused by --step.
-: "${top_srcdir:=.}" "${CEWB:=./cewb}"
 N=15
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"
-	exit 0
-fi
-cd "$top_srcdir" || exit 1
-tmp=${TMPDIR:-/tmp}/cli_repl.$$
-mkdir -p "$tmp/home" || exit 1
-sock="cewb-test-$$"
-T() { tmux -L "$sock" "$@"; }
-trap 'T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
-i=0
-ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
-screen() { T capture-pane -p -t cewb; }
-# wait_for TEXT [SECONDS]: until TEXT is on the screen.
-wait_for() {
-	n=0
-	lim=$((${2:-5} * 10))
-	while [ $n -lt $lim ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		n=$((n + 1))
-	done
-	screen | sed 's/^/# /' | grep -v '^# *$'
-	return 1
-}
+NAME=cli_repl PANE=cewb
+. "${top_srcdir:-.}/tests/tmux_lib.sh"
 # The last line of the screen that is not empty.
 last_line() { screen | grep -v '^ *$' | tail -1; }
 # expect_screen REGEX: until a line of the screen matches.
@@ -59,7 +35,6 @@ start() {
 		"cd '$top_srcdir' && HOME='$tmp/home' NO_COLOR=1 TERM=xterm '$CEWB'"
 	wait_for "cewb>" 10
 }
-keys() { T send-keys -t cewb "$@"; sleep 0.2; }
 lit() { T send-keys -t cewb -l -- "$1"; sleep 0.2; }
 
 echo "1..$N"
