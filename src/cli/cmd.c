@@ -24,6 +24,9 @@
 #pragma weak cmd_prior_entries
 #pragma weak cmd_plot_entries
 #pragma weak cmd_tui_entries
+#pragma weak cmd_fce_entries
+#pragma weak cmd_phonon_entries
+#pragma weak cmd_teach_entries
 
 /* Command families in help order. */
 static const struct cmd_entry *family_list(size_t i)
@@ -36,12 +39,15 @@ static const struct cmd_entry *family_list(size_t i)
 	case 4: return cmd_fit_entries;
 	case 5: return cmd_prior_entries;
 	case 6: return cmd_plot_entries;
-	case 7: return cmd_tui_entries;
-	case 8: return cmd_session_entries;
+	case 7: return cmd_fce_entries;
+	case 8: return cmd_phonon_entries;
+	case 9: return cmd_teach_entries;
+	case 10: return cmd_tui_entries;
+	case 11: return cmd_session_entries;
 	default: return NULL;
 	}
 }
-#define N_FAMILIES 9
+#define N_FAMILIES 12
 
 static const struct cmd_entry **table;	/* all entries, built on first use */
 static size_t n_table;

@@ -127,6 +127,9 @@ extern const struct cmd_entry cmd_fit_entries[];	/* fit, validate, eci, predict,
 extern const struct cmd_entry cmd_prior_entries[];	/* prior ... */
 extern const struct cmd_entry cmd_plot_entries[];	/* plot */
 extern const struct cmd_entry cmd_tui_entries[];	/* full-screen views */
+extern const struct cmd_entry cmd_fce_entries[];	/* fce space, force-constant data */
+extern const struct cmd_entry cmd_phonon_entries[];	/* phonons, FORCE_CONSTANTS export */
+extern const struct cmd_entry cmd_teach_entries[];	/* enumerate, synth */
 
 /* Visit every entry of the table, in help order. */
 size_t cmd_count(void);

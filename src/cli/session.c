@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "session.h"
+
+#pragma weak fce_state_free
 #include "fit_data.h"
 
 /* Set up a session with default settings (nothing loaded). */
@@ -47,6 +49,9 @@ void session_drop_fit(struct session *s)
 /* Free everything the session owns (closes the record file). */
 void session_release(struct session *s)
 {
+	if (s->fce && fce_state_free)
+		fce_state_free(s->fce);
+	s->fce = NULL;
 	session_drop_fit(s);
 	fit_data_free(s->fit_data);
 	s->fit_data = NULL;

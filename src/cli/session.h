@@ -114,7 +114,14 @@ struct session {
 	/* Analysis data of the fit family (fit_data.h): the last validation,
 	 * learning curve and convergence scan, for plots; NULL until the first. */
 	struct fit_data *fit_data;
+
+	/* Force-constant expansion (fce_state.h): its space, force data and
+	 * fit, made by `fce space`; NULL until then. */
+	struct fce_state *fce;
 };
+
+/* Free a force-constant state (defined with it, in the fce family). */
+void fce_state_free(struct fce_state *f);
 
 /* Set up a session with default settings (nothing loaded). */
 void session_init(struct session *s);
