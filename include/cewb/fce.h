@@ -1,0 +1,125 @@
+/*
+ * cewb/fce.h - force-constant expansions: the force-constant cluster space
+ * and the sensing matrix of displacements.
+ *
+ * The energy of a crystal is expanded in the atomic displacements u,
+ *
+ *	E = E0 + 1/2! sum Phi_ij u_i u_j + 1/3! sum Phi_ijk u_i u_j u_k + ...
+ *
+ * (Cartesian indices implied).  A force-constant cluster is a multiset of
+ * lattice sites (sites may repeat: (i,i) is the self term, (i,i,j) a
+ * third-order term on a pair); its order is the number of sites.  Orders 2
+ * to CEWB_FCE_MAX_ORDER are supported, each with its own cutoff: a cluster
+ * belongs to the space when every distance between its distinct sites is
+ * below the cutoff of its order.
+ *
+ * Clusters are grouped into orbits under the space group of the lattice.
+ * The force-constant tensor of an orbit's representative cluster is
+ * restricted by the operations that map the cluster onto itself (and by
+ * the permutation symmetry of the tensor); what remains is a basis of
+ * independent parameters per orbit.  The tensors of the other clusters of
+ * the orbit follow by rotation.  Concatenated over orbits these are the
+ * "free" parameters.  The acoustic (translational) sum rules,
+ * sum_j Phi_ij.. = 0, are linear constraints between free parameters of
+ * different orbits; they are imposed exactly by a null-space basis, and
+ * the parameters of the fit (n_params) are the coordinates in that basis.
+ * Rotational sum rules are imposed the same way when asked for.
+ *
+ * Forces are linear in the parameters: for a supercell with displacements
+ * u, F = A theta with A the sensing matrix (3 rows per atom: x, y, z of
+ * atom 0, then atom 1, ...).  Fitting theta to forces with any cewb_fit
+ * method is then the same problem as fitting ECIs to energies.
+ *
+ * Units: Å, eV; parameters carry eV/Å^n for order n.
+ *
+ * Ownership: cewb_fce_space_free frees a space and everything it holds.
+ */
+#ifndef CEWB_FCE_H
+#define CEWB_FCE_H
+
+#include <stddef.h>
+#include "cewb/error.h"
+#include "cewb/structure.h"
+#include "cewb/lattice.h"
+#include "cewb/fc2.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CEWB_FCE_MAX_ORDER 4
+
+/* Sum rules imposed on the parameters. */
+#define CEWB_FCE_ACOUSTIC	0x1	/* translational invariance (default) */
+#define CEWB_FCE_ROTATIONAL	0x2	/* rotational invariance (Born-Huang) */
+
+typedef struct cewb_fce_space cewb_fce_space;
+
+/* One orbit of force-constant clusters, for tables. */
+typedef struct {
+	size_t order;		/* 2, 3 or 4 */
+	double radius;		/* mean distance of the distinct sites from their centre (Å) */
+	double max_distance;	/* longest distance between two of its sites (Å) */
+	size_t n_distinct;	/* distinct sites in a cluster (1 for self terms) */
+	size_t multiplicity;	/* clusters per primitive cell */
+	size_t n_free;		/* independent tensor parameters after the point symmetry */
+	size_t free_first;	/* index of its first free parameter (n_free consecutive) */
+	size_t sites[CEWB_FCE_MAX_ORDER];	/* representative: lattice sites ... */
+	int offsets[CEWB_FCE_MAX_ORDER][3];	/* ... and their cell offsets */
+} cewb_fce_orbit;
+
+/*
+ * Build the force-constant space of a lattice.  cutoffs[k] is the cutoff
+ * (Å) of order k + 2, n_cutoffs in 1..CEWB_FCE_MAX_ORDER-1 (a cutoff of 0
+ * leaves that order out); sum_rules is a combination of CEWB_FCE_*.
+ * Errors: CEWB_EINVAL for a bad cutoff or a lattice without periodicity.
+ */
+cewb_status cewb_fce_space_build(const cewb_lattice *lat, const double *cutoffs,
+				 size_t n_cutoffs, unsigned sum_rules,
+				 cewb_fce_space **out, cewb_error *err);
+void cewb_fce_space_free(cewb_fce_space *sp);
+
+size_t cewb_fce_space_n_orbits(const cewb_fce_space *sp);
+const cewb_fce_orbit *cewb_fce_space_orbit(const cewb_fce_space *sp, size_t k);
+/* Free parameters (before sum rules) and fit parameters (after them). */
+size_t cewb_fce_space_n_free(const cewb_fce_space *sp);
+size_t cewb_fce_space_n_params(const cewb_fce_space *sp);
+/* The lattice the space was built on (borrowed). */
+const cewb_lattice *cewb_fce_space_lattice(const cewb_fce_space *sp);
+
+/*
+ * Free parameters from fit parameters: free = B params (B is the
+ * n_free x n_params null-space basis of the sum rules).
+ */
+void cewb_fce_params_to_free(const cewb_fce_space *sp, const double *params, double *free_out);
+
+/*
+ * Sensing rows of one supercell.  ideal is the undisplaced supercell (it
+ * must match the lattice: cewb_supercell_match with tol Å), disp its
+ * displacements (n_atoms rows, Å).  A receives 3 n_atoms rows of n_params
+ * columns (row-major), so that the forces are F = A params.  Errors name
+ * the atom that does not sit on a site.
+ */
+cewb_status cewb_fce_sensing(const cewb_fce_space *sp, const cewb_structure *ideal,
+			     const double (*disp)[3], double tol, double *A, cewb_error *err);
+
+/*
+ * Energy of a displaced supercell relative to the ideal one, E - E0, for
+ * fit parameters params (for checks: -dE/du must equal A params).
+ */
+cewb_status cewb_fce_energy(const cewb_fce_space *sp, const cewb_structure *ideal,
+			    const double (*disp)[3], double tol, const double *params,
+			    double *energy, cewb_error *err);
+
+/*
+ * The second-order force constants of fit parameters params, as lattice
+ * sums (cewb/fc2.h) with masses from the standard atomic weights.  *out is
+ * a new set (free with cewb_fc2_free).
+ */
+cewb_status cewb_fce_fc2(const cewb_fce_space *sp, const double *params, cewb_fc2 **out,
+			 cewb_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
