@@ -27,6 +27,7 @@
 #pragma weak cmd_fce_entries
 #pragma weak cmd_phonon_entries
 #pragma weak cmd_teach_entries
+#pragma weak cmd_synth_entries
 
 /* Command families in help order. */
 static const struct cmd_entry *family_list(size_t i)
@@ -42,12 +43,13 @@ static const struct cmd_entry *family_list(size_t i)
 	case 7: return cmd_fce_entries;
 	case 8: return cmd_phonon_entries;
 	case 9: return cmd_teach_entries;
-	case 10: return cmd_tui_entries;
-	case 11: return cmd_session_entries;
+	case 10: return cmd_synth_entries;
+	case 11: return cmd_tui_entries;
+	case 12: return cmd_session_entries;
 	default: return NULL;
 	}
 }
-#define N_FAMILIES 12
+#define N_FAMILIES 13
 
 static const struct cmd_entry **table;	/* all entries, built on first use */
 static size_t n_table;

@@ -129,7 +129,8 @@ extern const struct cmd_entry cmd_plot_entries[];	/* plot */
 extern const struct cmd_entry cmd_tui_entries[];	/* full-screen views */
 extern const struct cmd_entry cmd_fce_entries[];	/* fce space, force-constant data */
 extern const struct cmd_entry cmd_phonon_entries[];	/* phonons, FORCE_CONSTANTS export */
-extern const struct cmd_entry cmd_teach_entries[];	/* enumerate, synth */
+extern const struct cmd_entry cmd_teach_entries[];	/* enumerate */
+extern const struct cmd_entry cmd_synth_entries[];	/* synth */
 
 /* Visit every entry of the table, in help order. */
 size_t cmd_count(void);
