@@ -513,11 +513,11 @@ cewb_status cewb_lattice_build(const cewb_structure *s, const char *species, dou
 		}
 		for (size_t k = 0; k < n_sites; k++)
 			if (count[k] != n_t) {
-				free(count);
 				st = cewb_error_set(err, CEWB_ESYMMETRY,
 						    "%s: frame %zu: primitive reduction failed "
 						    "(site %zu has %zu images, expected %zu)",
 						    src, s->frame, k, count[k], n_t);
+				free(count);
 				goto done;
 			}
 		free(count);
