@@ -94,6 +94,53 @@ const cewb_lattice *cewb_fce_space_lattice(const cewb_fce_space *sp);
 void cewb_fce_params_to_free(const cewb_fce_space *sp, const double *params, double *free_out);
 
 /*
+ * The supercell variant: clusters are multisets of the atoms of one
+ * supercell (ideal, matched onto the lattice within tol Å), periodic
+ * images identified.  Distances are shortest-image distances, operations
+ * are the lattice operations that map the supercell onto itself, acting
+ * modulo the supercell, so a pair on the cell boundary (two shortest
+ * images) gains the symmetry of both.  Sensing rows and energies accept
+ * only structures of that same supercell; cewb_fce_fc2 spreads each pair
+ * of atoms over its shortest periodic images with equal weights (as
+ * phonopy does).  Rotational sum rules are not available here
+ * (CEWB_EINVAL); cutoffs may exceed the cell (every pair: a large cutoff).
+ */
+cewb_status cewb_fce_space_build_supercell(const cewb_lattice *lat,
+					   const cewb_structure *ideal, double tol,
+					   const double *cutoffs, size_t n_cutoffs,
+					   unsigned sum_rules, cewb_fce_space **out,
+					   cewb_error *err);
+
+/* Sum rules in force (CEWB_FCE_ROTATIONAL implies CEWB_FCE_ACOUSTIC). */
+unsigned cewb_fce_space_sum_rules(const cewb_fce_space *sp);
+/* 1 for a supercell space, 0 for a lattice space. */
+int cewb_fce_space_is_supercell(const cewb_fce_space *sp);
+/*
+ * Basis of orbit k's tensor (borrowed): 3^n x n_free, row-major, component
+ * (a1 .. an) (Cartesian x=0, y, z; first index slowest) of the
+ * representative's tensor per free parameter.  It is in reduced row
+ * echelon form: each parameter is one component of the tensor (the first
+ * it sets, all other parameters zero there).  NULL for a bad k.
+ */
+const double *cewb_fce_space_basis(const cewb_fce_space *sp, size_t k);
+/*
+ * The n_free x n_params matrix B of the sum rules (borrowed, row-major).
+ * Reduced row echelon form with the free parameters taken from the last
+ * one backwards: each fit parameter is one free parameter of the
+ * longest-ranged orbits, the shorter-ranged ones (the self terms first)
+ * follow from them.  The identity without sum rules.
+ */
+const double *cewb_fce_space_constraints(const cewb_fce_space *sp);
+/*
+ * The tensor of orbit k's representative for fit parameters params:
+ * tensor receives 3^n components (first index slowest).
+ */
+cewb_status cewb_fce_orbit_tensor(const cewb_fce_space *sp, size_t k, const double *params,
+				  double *tensor, cewb_error *err);
+/* Standard atomic weight of element z (amu), 0 when unknown (z < 1 or > 94). */
+double cewb_element_mass(int z);
+
+/*
  * Sensing rows of one supercell.  ideal is the undisplaced supercell (it
  * must match the lattice: cewb_supercell_match with tol Å), disp its
  * displacements (n_atoms rows, Å).  A receives 3 n_atoms rows of n_params

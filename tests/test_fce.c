@@ -1,0 +1,559 @@
+/*
+ * Force-constant spaces (cewb/fce.h) on fcc aluminium (examples/fce-al):
+ * parameter counts that can be derived by hand, forces as the exact
+ * derivative of the energy, translational and rotational invariance, fits
+ * to the EMT forces of the rattled 108-atom cells, the 108-atom supercell
+ * space of the data's README, second-order constants against phonopy's
+ * frequencies, and every documented error.
+ */
+#include "config.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cewb/fce.h"
+#include "cewb/fit.h"
+#include "cewb/lattice.h"
+#include "cewb/structure.h"
+#include "tap.h"
+
+static char path_buf[4096];
+
+static const char *data_path(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+	snprintf(path_buf, sizeof path_buf, "%s/%s", top ? top : ".", rel);
+	return path_buf;
+}
+
+static unsigned long rng_state = 2026;
+
+/* Uniform in [-1, 1), a fixed LCG so the test is reproducible. */
+static double urand(void)
+{
+	rng_state = rng_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (double)(rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+}
+
+static cewb_lattice *lat;
+static cewb_structure *ideal;	/* 108-atom supercell */
+static cewb_frames train;	/* 60 rattled frames */
+
+static void load_data(void)
+{
+	cewb_frames f = { 0, NULL };
+	cewb_error err;
+	if (cewb_extxyz_read(data_path("examples/fce-al/primitive.xyz"), &f, &err) ||
+	    cewb_lattice_build(f.frames[0], NULL, CEWB_SYMPREC_DEFAULT, &lat, &err)) {
+		printf("Bail out! %s\n", err.message);
+		exit(1);
+	}
+	cewb_frames_release(&f);
+	if (cewb_extxyz_read(data_path("examples/fce-al/supercell_ideal.xyz"), &f, &err)) {
+		printf("Bail out! %s\n", err.message);
+		exit(1);
+	}
+	ideal = f.frames[0];
+	f.frames[0] = NULL;
+	free(f.frames);
+	if (cewb_extxyz_read(data_path("examples/fce-al/training_rattled.xyz"), &train, &err)) {
+		printf("Bail out! %s\n", err.message);
+		exit(1);
+	}
+}
+
+static cewb_fce_space *build(const double *cut, size_t n, unsigned rules)
+{
+	cewb_fce_space *sp = NULL;
+	cewb_error err;
+	if (cewb_fce_space_build(lat, cut, n, rules, &sp, &err)) {
+		diag("build: %s", err.message);
+		return NULL;
+	}
+	return sp;
+}
+
+/* Free-parameter counts of the orbits of one order, in table order. */
+static size_t counts_of_order(const cewb_fce_space *sp, size_t order, size_t *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < cewb_fce_space_n_orbits(sp); k++) {
+		const cewb_fce_orbit *o = cewb_fce_space_orbit(sp, k);
+		if (o->order == order && n < max)
+			out[n++] = o->n_free;
+	}
+	return n;
+}
+
+static void test_counts(void)
+{
+	/*
+	 * Second order, fcc shells: self term (site symmetry Oh): Phi = c I,
+	 * 1; first shell (110), bond symmetry mmm: xx = yy, zz, xy, 3;
+	 * second (100), 4/mmm: xx, yy = zz, 2; third (211), only a mirror:
+	 * 4 (xx, yy = zz with the mirror y=z ... counted by phonopy/hiphive
+	 * the same way); fourth (220) as the first, 3.
+	 */
+	double cut2[1] = { 6.0 };
+	size_t c[16], n;
+	cewb_fce_space *sp = build(cut2, 1, 0);
+	static const size_t want2[5] = { 1, 3, 2, 4, 3 };
+	if (!ok(sp != NULL, "second-order space to 6 Å builds"))
+		return;
+	n = counts_of_order(sp, 2, c, 16);
+	is_int(5, (long)n, "five pair orbits to 6 Å (self + four shells)");
+	for (size_t i = 0; i < 5 && i < n; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "shell %zu has %zu parameters", i, want2[i]);
+		is_int((long)want2[i], (long)c[i], name);
+	}
+	is_int(13, (long)cewb_fce_space_n_free(sp), "13 free parameters");
+	is_int(13, (long)cewb_fce_space_n_params(sp), "no sum rules: 13 parameters");
+	{
+		const cewb_fce_orbit *o = cewb_fce_space_orbit(sp, 1);
+		is_double(3.994274161956183 / sqrt(2.0), o->max_distance, 1e-9,
+			  "first shell at a/sqrt 2");
+		is_double(3.994274161956183 / sqrt(8.0), o->radius, 1e-9,
+			  "pair radius: half the distance");
+		is_int(6, (long)o->multiplicity, "six nearest-neighbour pairs per cell");
+		is_int(0, (long)cewb_fce_space_orbit(sp, 0)->radius, "self term first");
+	}
+	/* Self-term basis: one parameter, the identity. */
+	{
+		const double *b = cewb_fce_space_basis(sp, 0);
+		/* Reduced row echelon form: 1 exactly at the pivot, the
+		 * others 1 within round-off, zeros snapped to 0. */
+		ok(b && b[0] == 1 && fabs(b[4] - 1) < 1e-12 && fabs(b[8] - 1) < 1e-12 &&
+			   b[1] == 0 && b[3] == 0, "self term: the identity matrix");
+	}
+	cewb_fce_space_free(sp);
+
+	/*
+	 * Acoustic sum rule, second order: sum_j Phi_ij = 0 is isotropic by the
+	 * cubic site symmetry: one constraint, the self term follows.
+	 */
+	sp = build(cut2, 1, CEWB_FCE_ACOUSTIC);
+	if (sp) {
+		is_int(12, (long)cewb_fce_space_n_params(sp), "acoustic sum rule removes one");
+		cewb_fce_space_free(sp);
+	}
+
+	/*
+	 * Third order to 3 Å (nearest neighbours only).  (i,i,i): odd-rank
+	 * tensor under inversion: zero, no orbit.  (i,i,j): the operations
+	 * fixing both sites are diag(1, +-1, +-1) in the bond frame (bond,
+	 * [1-10], [001]); a component survives when the indices 2 and 3 each
+	 * occur an even number of times; with the first two indices symmetric:
+	 * (11,1) (22,1) (33,1) (12,2) (13,3): 5.  (i,j,k), the equilateral
+	 * triangle: stabilizer C3v permuting the corners; by characters
+	 * (27 + 2*3 + 3*3) / 6 = 7.  (i,i,j) and (i,j,j) are one orbit
+	 * (inversion swaps the ends).
+	 */
+	{
+		double cut[2] = { 3.0, 3.0 };
+		sp = build(cut, 2, 0);
+		if (sp) {
+			n = counts_of_order(sp, 3, c, 16);
+			is_int(2, (long)n, "third order to 3 Å: two orbits");
+			if (n == 2) {
+				is_int(5, (long)c[0], "(i,i,j) nearest neighbours: 5 parameters");
+				is_int(7, (long)c[1], "nearest-neighbour triangle: 7 parameters");
+			}
+			cewb_fce_space_free(sp);
+		}
+	}
+	/*
+	 * Second neighbours (100), bond symmetry 4mm about x: (i,i,j) keeps
+	 * (11,1), (22,1) = (33,1), (12,2) = (13,3): 3.
+	 */
+	{
+		double cut[2] = { 3.0, 4.1 };
+		sp = build(cut, 2, 0);
+		if (sp) {
+			int found = 0;
+			for (size_t k = 0; k < cewb_fce_space_n_orbits(sp); k++) {
+				const cewb_fce_orbit *o = cewb_fce_space_orbit(sp, k);
+				if (o->order == 3 && o->n_distinct == 2 &&
+				    fabs(o->max_distance - 3.994274161956183) < 1e-6) {
+					found = 1;
+					is_int(3, (long)o->n_free,
+					       "(i,i,j) second neighbours: 3 parameters");
+				}
+			}
+			ok(found, "a second-neighbour (i,i,j) orbit");
+			cewb_fce_space_free(sp);
+		}
+	}
+	/*
+	 * Fourth order to 3 Å: (i,i,i,i) in Oh: fully symmetric rank 4, the
+	 * cubic invariants xxxx and xxyy: 2.  (i,i,i,j): C2v as above on
+	 * Sym^3 x V: characters (30 + 2 + 2 + 2) / 4 = 9.
+	 */
+	{
+		double cut[3] = { 3.0, 0.0, 3.0 };
+		sp = build(cut, 3, 0);
+		if (sp) {
+			n = counts_of_order(sp, 4, c, 16);
+			ok(n >= 2, "fourth-order orbits to 3 Å");
+			if (n >= 2) {
+				is_int(2, (long)c[0], "(i,i,i,i): 2 parameters");
+				is_int(9, (long)c[1], "(i,i,i,j): 9 parameters");
+			}
+			diag("fourth order to 3 Å: %zu orbits, %zu free parameters", n,
+			     cewb_fce_space_n_free(sp));
+			ok(counts_of_order(sp, 3, c, 16) == 0, "a cutoff of 0 leaves order 3 out");
+			cewb_fce_space_free(sp);
+		}
+	}
+}
+
+/* The ideal supercell of a frame (positions minus displacements). */
+static cewb_structure *frame_ideal(const cewb_structure *s, double (**disp)[3])
+{
+	const cewb_array *d = cewb_structure_array(s, "displacements");
+	cewb_structure *id = cewb_structure_copy(s);
+	*disp = malloc(s->n_atoms * sizeof **disp);
+	for (size_t a = 0; a < s->n_atoms; a++)
+		for (int i = 0; i < 3; i++) {
+			(*disp)[a][i] = d->real[3 * a + i];
+			id->pos[a][i] -= d->real[3 * a + i];
+		}
+	return id;
+}
+
+/* -dE/du by central differences against A params, orders 2, 3, 4. */
+static void test_derivative(void)
+{
+	double cut[3] = { 4.5, 3.5, 3.0 }, *params, *A, (*u)[3], e0;
+	cewb_fce_space *sp = build(cut, 3, CEWB_FCE_ACOUSTIC);
+	size_t np, N = ideal->n_atoms;
+	cewb_error err;
+	double worst = 0, scale = 0;
+	if (!ok(sp != NULL, "space 4.5/3.5/3.0 with sum rules"))
+		return;
+	np = cewb_fce_space_n_params(sp);
+	diag("orders 2-4 to 4.5/3.5/3.0 Å: %zu orbits, %zu free, %zu parameters",
+	     cewb_fce_space_n_orbits(sp), cewb_fce_space_n_free(sp), np);
+	params = malloc(np * sizeof *params);
+	A = malloc(3 * N * np * sizeof *A);
+	u = malloc(N * sizeof *u);
+	for (size_t p = 0; p < np; p++)
+		params[p] = urand();
+	for (size_t a = 0; a < N; a++)
+		for (int i = 0; i < 3; i++)
+			u[a][i] = 0.1 * urand();
+	ok(cewb_fce_sensing(sp, ideal, (const double(*)[3])u, 1e-3, A, &err) == CEWB_OK,
+	   "sensing rows of the 108-atom cell");
+	ok(cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &e0, &err) ==
+		   CEWB_OK, "energy of the 108-atom cell");
+	/*
+	 * Central differences with h = 1e-4 Å: the error is h^2/6 E''' (a few
+	 * 1e-8 here, the energy is a polynomial of degree 4) plus round-off
+	 * eps |E| / h (1e-11); 1e-6 relative to the largest force is ample.
+	 */
+	for (size_t a = 0; a < N; a += 7)
+		for (int i = 0; i < 3; i++) {
+			double h = 1e-4, ep, em, f = 0, fd;
+			u[a][i] += h;
+			cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &ep, &err);
+			u[a][i] -= 2 * h;
+			cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &em, &err);
+			u[a][i] += h;
+			fd = -(ep - em) / (2 * h);
+			for (size_t p = 0; p < np; p++)
+				f += A[(3 * a + (size_t)i) * np + p] * params[p];
+			if (fabs(f - fd) > worst)
+				worst = fabs(f - fd);
+			if (fabs(f) > scale)
+				scale = fabs(f);
+		}
+	diag("largest force %.4g, largest difference %.3g", scale, worst);
+	ok(scale > 0 && worst < 1e-6 * scale, "forces are -dE/du (orders 2-4)");
+
+	/* Translation: a rigid shift gives no force and no energy. */
+	{
+		double fmax = 0, e;
+		for (size_t a = 0; a < N; a++)
+			for (int i = 0; i < 3; i++)
+				u[a][i] = 0.03 * (i + 1);
+		cewb_fce_sensing(sp, ideal, (const double(*)[3])u, 1e-3, A, &err);
+		for (size_t r = 0; r < 3 * N; r++) {
+			double f = 0;
+			for (size_t p = 0; p < np; p++)
+				f += A[r * np + p] * params[p];
+			if (fabs(f) > fmax)
+				fmax = fabs(f);
+		}
+		cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &e, &err);
+		/* Exact up to round-off: sums of ~1e3 terms of size ~1e-2. */
+		ok(fmax < 1e-11, "rigid shift: zero forces with sum rules (max %.2g)", fmax);
+		ok(fabs(e) < 1e-11, "rigid shift: zero energy with sum rules (%.2g)", e);
+	}
+	/* Without sum rules a rigid shift does exert forces. */
+	{
+		cewb_fce_space *sp0 = build(cut, 3, 0);
+		size_t n0 = sp0 ? cewb_fce_space_n_params(sp0) : 0;
+		double *A0 = malloc(3 * N * (n0 ? n0 : 1) * sizeof *A0), fmax = 0;
+		ok(sp0 && n0 > np, "sum rules remove parameters (%zu -> %zu)", n0, np);
+		if (sp0) {
+			cewb_fce_sensing(sp0, ideal, (const double(*)[3])u, 1e-3, A0, &err);
+			for (size_t r = 0; r < 3 * N; r++) {
+				double f = 0;
+				for (size_t p = 0; p < n0; p++)
+					f += A0[r * n0 + p];
+				if (fabs(f) > fmax)
+					fmax = fabs(f);
+			}
+			ok(fmax > 1e-3, "without sum rules a rigid shift exerts forces");
+		}
+		free(A0);
+		cewb_fce_space_free(sp0);
+	}
+	free(params);
+	free(A);
+	free(u);
+	cewb_fce_space_free(sp);
+}
+
+/* Energy of a displaced cell equals that of its image under every lattice
+ * operation: u'(g x) = C u(x). */
+static void test_rotation(void)
+{
+	double cut[3] = { 4.5, 3.5, 3.0 }, *params, (*u)[3], (*v)[3], worst = 0, e0;
+	cewb_fce_space *sp = build(cut, 3, CEWB_FCE_ACOUSTIC);
+	cewb_supercell *sc;
+	cewb_error err;
+	size_t N = ideal->n_atoms, np, n_ops_checked = 0;
+	if (!sp || cewb_supercell_match(lat, ideal, 1e-3, &sc, &err)) {
+		ok(0, "rotation test setup");
+		return;
+	}
+	np = cewb_fce_space_n_params(sp);
+	params = malloc(np * sizeof *params);
+	u = malloc(N * sizeof *u);
+	v = malloc(N * sizeof *v);
+	for (size_t p = 0; p < np; p++)
+		params[p] = urand();
+	for (size_t a = 0; a < N; a++)
+		for (int i = 0; i < 3; i++)
+			u[a][i] = 0.1 * urand();
+	cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &e0, &err);
+	for (size_t g = 0; g < lat->n_ops; g++) {
+		double C[3][3], e;
+		const int(*R)[3] = (const int(*)[3])lat->rot[g];
+		/* C = A^T R A^-T with A the cell (rows). */
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 3; j++) {
+				double x = 0;
+				for (int k = 0; k < 3; k++)
+					for (int l = 0; l < 3; l++)
+						x += lat->cell[k][i] * R[k][l] * lat->inv[j][l];
+				C[i][j] = x;
+			}
+		for (size_t a = 0; a < N; a++) {
+			size_t s = (size_t)sc->site_of[a];
+			const int *n0 = sc->offset_of[sc->cell_of[a]];
+			const int *sh = lat->op_shift[g * lat->n_sites + s];
+			int off[3];
+			size_t b;
+			for (int i = 0; i < 3; i++)
+				off[i] = R[i][0] * n0[0] + R[i][1] * n0[1] + R[i][2] * n0[2] + sh[i];
+			b = (size_t)sc->atom_of[(size_t)lat->op_site[g * lat->n_sites + s] *
+							sc->n_cells +
+						cewb_supercell_cell_index(sc, off)];
+			for (int i = 0; i < 3; i++)
+				v[b][i] = C[i][0] * u[a][0] + C[i][1] * u[a][1] + C[i][2] * u[a][2];
+		}
+		cewb_fce_energy(sp, ideal, (const double(*)[3])v, 1e-3, params, &e, &err);
+		if (fabs(e - e0) > worst)
+			worst = fabs(e - e0);
+		n_ops_checked++;
+	}
+	diag("energy %.6g, largest change over %zu operations %.3g", e0, n_ops_checked, worst);
+	/* Round-off of sums of ~1e4 terms: 1e-10 relative. */
+	ok(n_ops_checked == 48 && worst < 1e-10 * (fabs(e0) + 1),
+	   "energy invariant under the 48 operations of Fm-3m");
+	free(params);
+	free(u);
+	free(v);
+	cewb_supercell_free(sc);
+	cewb_fce_space_free(sp);
+}
+
+/* Sensing rows and forces of the frames with the given sigma. */
+static double fit_error(const cewb_fce_space *sp, double sigma, double *params_out)
+{
+	size_t np = cewb_fce_space_n_params(sp), rows = 0, N = ideal->n_atoms;
+	double *X = NULL, *y = NULL, num = 0, den = 0;
+	cewb_fit_problem prob;
+	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_OLS);
+	cewb_fit_result res;
+	cewb_error err;
+	memset(&res, 0, sizeof res);
+	for (size_t f = 0; f < train.n; f++) {
+		const cewb_structure *s = train.frames[f];
+		double sg, (*u)[3];
+		cewb_structure *id;
+		const cewb_array *F = cewb_structure_array(s, "forces");
+		if (cewb_structure_info_real(s, "sigma", &sg, &err) || fabs(sg - sigma) > 1e-9)
+			continue;
+		X = realloc(X, (rows + 3 * N) * np * sizeof *X);
+		y = realloc(y, (rows + 3 * N) * sizeof *y);
+		id = frame_ideal(s, &u);
+		if (cewb_fce_sensing(sp, id, (const double(*)[3])u, 1e-3, X + rows * np, &err))
+			diag("sensing: %s", err.message);
+		memcpy(y + rows, F->real, 3 * N * sizeof *y);
+		rows += 3 * N;
+		cewb_structure_free(id);
+		free(u);
+	}
+	memset(&prob, 0, sizeof prob);
+	prob.n_rows = rows;
+	prob.n_cols = np;
+	prob.X = X;
+	prob.y = y;
+	if (cewb_fit(&prob, &opt, &res, &err)) {
+		diag("fit: %s", err.message);
+		free(X);
+		free(y);
+		return INFINITY;
+	}
+	for (size_t r = 0; r < rows; r++) {
+		double f = 0;
+		for (size_t p = 0; p < np; p++)
+			f += X[r * np + p] * res.eci[p];
+		num += (f - y[r]) * (f - y[r]);
+		den += y[r] * y[r];
+	}
+	if (params_out)
+		memcpy(params_out, res.eci, np * sizeof *params_out);
+	cewb_fit_result_release(&res);
+	free(X);
+	free(y);
+	return sqrt(num / den);
+}
+
+/* Frequencies (THz) at reduced q of a monatomic cell: eigenvalues of the
+ * real symmetric dynamical matrix sum_R Phi(R) cos(2 pi q.R) / m. */
+static void frequencies(const cewb_fc2 *fc, const double q[3], double f[3])
+{
+	double D[3][3] = { { 0 } }, p, qq, r, phi, m, e[3];
+	/* sqrt(eV / (Å^2 amu)) / (2 pi), in THz. */
+	const double unit = sqrt(1.602176634e-19 / (1e-20 * 1.66053906660e-27)) /
+			    (2 * M_PI) / 1e12;
+	for (size_t k = 0; k < fc->n_blocks; k++) {
+		const cewb_fc2_block *b = &fc->blocks[k];
+		double c = cos(2 * M_PI * (q[0] * b->R[0] + q[1] * b->R[1] + q[2] * b->R[2]));
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 3; j++)
+				D[i][j] += b->phi[i][j] * c / fc->masses[0];
+	}
+	/* Eigenvalues of a symmetric 3x3 matrix (trigonometric formula). */
+	p = D[0][1] * D[0][1] + D[0][2] * D[0][2] + D[1][2] * D[1][2];
+	qq = (D[0][0] + D[1][1] + D[2][2]) / 3;
+	if (p < 1e-30) {
+		e[0] = D[0][0], e[1] = D[1][1], e[2] = D[2][2];
+	} else {
+		double B[3][3], pp;
+		pp = sqrt(((D[0][0] - qq) * (D[0][0] - qq) + (D[1][1] - qq) * (D[1][1] - qq) +
+			   (D[2][2] - qq) * (D[2][2] - qq) + 2 * p) / 6);
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 3; j++)
+				B[i][j] = (D[i][j] - (i == j ? qq : 0)) / pp;
+		r = (B[0][0] * (B[1][1] * B[2][2] - B[1][2] * B[2][1]) -
+		     B[0][1] * (B[1][0] * B[2][2] - B[1][2] * B[2][0]) +
+		     B[0][2] * (B[1][0] * B[2][1] - B[1][1] * B[2][0])) / 2;
+		phi = r <= -1 ? M_PI / 3 : r >= 1 ? 0 : acos(r) / 3;
+		e[0] = qq + 2 * pp * cos(phi);
+		e[2] = qq + 2 * pp * cos(phi + 2 * M_PI / 3);
+		e[1] = 3 * qq - e[0] - e[2];
+	}
+	for (int i = 0; i < 3; i++) {
+		m = e[i];
+		f[i] = (m < 0 ? -1 : 1) * sqrt(fabs(m)) * unit;
+	}
+	/* ascending */
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (f[j] < f[i]) {
+				double t = f[i];
+				f[i] = f[j];
+				f[j] = t;
+			}
+}
+
+static void test_fit(void)
+{
+	double cut2[1] = { 5.0 }, cut3[2] = { 5.0, 4.0 }, e1, e2, e3;
+	cewb_fce_space *sp2 = build(cut2, 1, CEWB_FCE_ACOUSTIC);
+	cewb_fce_space *sp3 = build(cut3, 2, CEWB_FCE_ACOUSTIC);
+	double *params;
+	if (!sp2 || !sp3) {
+		ok(0, "fit spaces");
+		return;
+	}
+	params = malloc(cewb_fce_space_n_params(sp2) * sizeof *params);
+	e1 = fit_error(sp2, 0.01, params);
+	diag("harmonic to 5 Å, sigma 0.01: relative force RMSE %.4f", e1);
+	/* README: the harmonic model misses the EMT forces by 2.5 % here. */
+	ok(e1 > 0.015 && e1 < 0.035, "harmonic fit at sigma 0.01: about 2.5 %% (%.2f %%)",
+	   100 * e1);
+	{
+		cewb_fc2 *fc;
+		cewb_error err;
+		double X[3] = { 0.5, 0, 0.5 }, L[3] = { 0.5, 0.5, 0.5 }, fx[3], fl[3], s[3][3];
+		int sym = 1;
+		ok(cewb_fce_fc2(sp2, params, &fc, &err) == CEWB_OK, "second-order constants");
+		is_double(26.9815385, fc->masses[0], 1e-6, "aluminium mass");
+		memset(s, 0, sizeof s);
+		for (size_t k = 0; k < fc->n_blocks; k++) {
+			const cewb_fc2_block *b = &fc->blocks[k];
+			int found = 0;
+			for (size_t l = 0; l < fc->n_blocks; l++) {
+				const cewb_fc2_block *c = &fc->blocks[l];
+				if (c->R[0] == -b->R[0] && c->R[1] == -b->R[1] && c->R[2] == -b->R[2]) {
+					found = 1;
+					for (int i = 0; i < 3; i++)
+						for (int j = 0; j < 3; j++)
+							if (fabs(c->phi[j][i] - b->phi[i][j]) > 1e-12)
+								sym = 0;
+				}
+			}
+			sym &= found;
+			for (int i = 0; i < 3; i++)
+				for (int j = 0; j < 3; j++)
+					s[i][j] += b->phi[i][j];
+		}
+		is_int(43, (long)fc->n_blocks, "43 blocks: self + 12 + 6 + 24 neighbours");
+		ok(sym, "Phi(0, R) = Phi(0, -R)^T");
+		ok(fabs(s[0][0]) + fabs(s[1][1]) + fabs(s[0][1]) < 1e-12,
+		   "acoustic sum rule: the blocks sum to zero");
+		frequencies(fc, X, fx);
+		frequencies(fc, L, fl);
+		diag("X: %.3f %.3f %.3f THz (phonopy 5.634 5.634 8.600)", fx[0], fx[1], fx[2]);
+		diag("L: %.3f %.3f %.3f THz (phonopy 3.498 3.498 8.559)", fl[0], fl[1], fl[2]);
+		cewb_fc2_free(fc);
+	}
+	e2 = fit_error(sp2, 0.1, NULL);
+	e3 = fit_error(sp3, 0.1, NULL);
+	diag("sigma 0.1: harmonic %.4f, with third order to 4 Å %.4f", e2, e3);
+	/* README: harmonic 25.5 % at sigma 0.1. */
+	ok(e2 > 0.2 && e2 < 0.3, "harmonic fit at sigma 0.1: about 25 %% (%.1f %%)", 100 * e2);
+	ok(e3 < 0.5 * e2, "third order lowers it well below (%.1f %%)", 100 * e3);
+	free(params);
+	cewb_fce_space_free(sp2);
+	cewb_fce_space_free(sp3);
+}
+
+int main(void)
+{
+	load_data();
+	test_counts();
+	test_derivative();
+	test_rotation();
+	test_fit();
+	cewb_lattice_free(lat);
+	cewb_structure_free(ideal);
+	cewb_frames_release(&train);
+	return done_testing();
+}
