@@ -679,6 +679,17 @@ static void int_text(const int *v, size_t n, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, i ? " %d" : "%d", v[i]);
 }
 
+/* Set an integer info value (written without a decimal point). */
+static cewb_status set_info_int(cewb_structure *s, const char *key, size_t v, cewb_error *err)
+{
+	cewb_status st = cewb_structure_set_info_real(s, key, (double)v, err);
+	if (!st) {
+		cewb_info *in = (cewb_info *)cewb_structure_info(s, key);
+		in->type = CEWB_VALUE_INT;
+	}
+	return st;
+}
+
 cewb_structure *cewb_enum_structure(const cewb_lattice *lat, const cewb_enum_item *it,
 				    size_t index, cewb_error *err)
 {
@@ -719,7 +730,7 @@ cewb_structure *cewb_enum_structure(const cewb_lattice *lat, const cewb_enum_ite
 			}
 		cewb_frac_to_cart(s->cell, f, s->pos[a]);
 	}
-	st = cewb_structure_set_info_real(s, "size", (double)it->size, err);
+	st = set_info_int(s, "size", it->size, err);
 	if (!st) {
 		int_text(&it->H[0][0], 9, buf, sizeof buf);
 		st = cewb_structure_set_info_string(s, "hnf", buf, err);
@@ -729,9 +740,9 @@ cewb_structure *cewb_enum_structure(const cewb_lattice *lat, const cewb_enum_ite
 		st = cewb_structure_set_info_string(s, "snf", buf, err);
 	}
 	if (!st)
-		st = cewb_structure_set_info_real(s, "hnf_index", (double)it->hnf_index, err);
+		st = set_info_int(s, "hnf_index", it->hnf_index, err);
 	if (!st)
-		st = cewb_structure_set_info_real(s, "index", (double)index, err);
+		st = set_info_int(s, "index", index, err);
 	if (st) {
 		cewb_structure_free(s);
 		return NULL;
