@@ -545,6 +545,133 @@ static void test_fit(void)
 	cewb_fce_space_free(sp3);
 }
 
+/*
+ * The 108-atom supercell space of the README: every pair of atoms of the
+ * cell, periodic images identified, 10 orbits and 26 parameters before the
+ * sum rules; its fit to the sigma = 0.01 frames gives phonopy's
+ * frequencies (README table) within 0.5 %.
+ */
+static void test_supercell(void)
+{
+	double cut[1] = { 100.0 }, *params;
+	cewb_fce_space *sp = NULL;
+	cewb_error err;
+	size_t n_self = 0;
+	if (!ok(cewb_fce_space_build_supercell(lat, ideal, 1e-3, cut, 1, 0, &sp, &err) ==
+			CEWB_OK, "supercell space of every pair of the 108-atom cell")) {
+		diag("%s", err.message);
+		return;
+	}
+	is_int(10, (long)cewb_fce_space_n_orbits(sp), "10 symmetry-distinct pairs (README)");
+	is_int(26, (long)cewb_fce_space_n_free(sp), "26 independent parameters (README)");
+	ok(cewb_fce_space_is_supercell(sp), "a supercell space says so");
+	for (size_t k = 0; k < cewb_fce_space_n_orbits(sp); k++) {
+		const cewb_fce_orbit *o = cewb_fce_space_orbit(sp, k);
+		n_self += o->n_distinct == 1;
+		diag("orbit %zu: d = %.4f Å, %zu pairs per cell, %zu parameters", k,
+		     o->max_distance, o->multiplicity, o->n_free);
+	}
+	is_int(1, (long)n_self, "one self term");
+	/*
+	 * Each pair of atoms enters the energy once, u_i Phi u_j, also the
+	 * pair at (3/2, 3/2, 0) a that a translation of the cell maps onto
+	 * itself (its two atoms exchanged): checked on that orbit and on the
+	 * nearest neighbours, with only that orbit's first parameter set.
+	 */
+	{
+		cewb_supercell *sc;
+		size_t N = ideal->n_atoms, nf = cewb_fce_space_n_free(sp);
+		double *par = calloc(nf, sizeof *par), (*u)[3] = calloc(N, sizeof *u);
+		int checked = 0, good = 1;
+		cewb_supercell_match(lat, ideal, 1e-3, &sc, &err);
+		for (size_t k = 0; k < cewb_fce_space_n_orbits(sp); k++) {
+			const cewb_fce_orbit *o = cewb_fce_space_orbit(sp, k);
+			double phi[9], e, want = 0;
+			int ai, aj;
+			if (!(fabs(o->max_distance - 2.8244) < 1e-3 ||
+			      fabs(o->max_distance - 8.4731) < 1e-3))
+				continue;
+			memset(par, 0, nf * sizeof *par);
+			par[o->free_first] = 1.0;
+			cewb_fce_orbit_tensor(sp, k, par, phi, &err);
+			ai = sc->atom_of[o->sites[0] * sc->n_cells +
+					 cewb_supercell_cell_index(sc, o->offsets[0])];
+			aj = sc->atom_of[o->sites[1] * sc->n_cells +
+					 cewb_supercell_cell_index(sc, o->offsets[1])];
+			memset(u, 0, N * sizeof *u);
+			for (int i = 0; i < 3; i++) {
+				u[ai][i] = 0.1 * urand();
+				u[aj][i] = 0.1 * urand();
+			}
+			for (int a = 0; a < 3; a++)
+				for (int b = 0; b < 3; b++)
+					want += phi[a * 3 + b] * u[ai][a] * u[aj][b];
+			cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, par, &e, &err);
+			diag("pair at %.4f Å: energy %.6g, u_i Phi u_j %.6g", o->max_distance, e,
+			     want);
+			good &= fabs(e - want) < 1e-14 && want != 0;
+			checked++;
+		}
+		ok(checked == 2 && good, "every pair of atoms counted once in the energy");
+		free(par);
+		free(u);
+		cewb_supercell_free(sc);
+	}
+	cewb_fce_space_free(sp);
+
+	if (cewb_fce_space_build_supercell(lat, ideal, 1e-3, cut, 1, CEWB_FCE_ACOUSTIC, &sp,
+					   &err)) {
+		ok(0, "supercell space with sum rules: %s", err.message);
+		return;
+	}
+	is_int(25, (long)cewb_fce_space_n_params(sp), "one sum rule: 25 parameters");
+	params = malloc(cewb_fce_space_n_params(sp) * sizeof *params);
+	{
+		double e = fit_error(sp, 0.01, params);
+		cewb_fc2 *fc;
+		double q[5][3] = { { 0.5, 0, 0.5 }, { 0.5, 0.5, 0.5 }, { 0.5, 0.25, 0.75 },
+				   { 0.375, 0.375, 0.75 }, { 0, 0, 0 } };
+		double ref[5][3] = { { 5.634, 5.634, 8.600 }, { 3.498, 3.498, 8.559 },
+				     { 5.583, 7.323, 7.323 }, { 5.023, 6.848, 7.907 },
+				     { 0, 0, 0 } };
+		const char *name[5] = { "X", "L", "W", "K", "Gamma" };
+		diag("supercell space, sigma 0.01: relative force RMSE %.4f", e);
+		ok(e < 0.03, "supercell harmonic fit at sigma 0.01 (%.2f %%)", 100 * e);
+		if (cewb_fce_fc2(sp, params, &fc, &err)) {
+			ok(0, "supercell fc2: %s", err.message);
+		} else {
+			double s[3][3] = { { 0 } }, worst = 0;
+			for (size_t k = 0; k < fc->n_blocks; k++)
+				for (int i = 0; i < 3; i++)
+					for (int j = 0; j < 3; j++)
+						s[i][j] += fc->blocks[k].phi[i][j];
+			ok(fabs(s[0][0]) + fabs(s[0][1]) + fabs(s[2][2]) < 1e-12,
+			   "spread blocks keep the acoustic sum rule");
+			for (int k = 0; k < 5; k++) {
+				double f[3];
+				frequencies(fc, q[k], f);
+				diag("%s: %.3f %.3f %.3f THz (phonopy %.3f %.3f %.3f)", name[k],
+				     f[0], f[1], f[2], ref[k][0], ref[k][1], ref[k][2]);
+				for (int i = 0; i < 3; i++) {
+					double d = k == 4 ? fabs(f[i]) : fabs(f[i] / ref[k][i] - 1);
+					if (d > worst)
+						worst = d;
+				}
+			}
+			/*
+			 * The README asks 0.5 %; phonopy fitted finite
+			 * differences, this fits rattled frames, so the two
+			 * second-order sets differ by the anharmonic part.
+			 */
+			ok(worst < 0.005, "frequencies at X, L, W, K within 0.5 %% of phonopy "
+			   "(worst %.2f %%)", 100 * worst);
+			cewb_fc2_free(fc);
+		}
+	}
+	free(params);
+	cewb_fce_space_free(sp);
+}
+
 int main(void)
 {
 	load_data();
@@ -552,6 +679,7 @@ int main(void)
 	test_derivative();
 	test_rotation();
 	test_fit();
+	test_supercell();
 	cewb_lattice_free(lat);
 	cewb_structure_free(ideal);
 	cewb_frames_release(&train);

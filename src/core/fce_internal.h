@@ -11,13 +11,15 @@
 
 /*
  * One cluster of an orbit, as it sits in the lattice: its points in
- * canonical order, its energy weight 1 / prod(m!) over the multiplicities m
- * of repeated points, and its tensor as a matrix of the orbit's free
+ * canonical order, its energy weight 1 / (t prod(m!)) over the
+ * multiplicities m of repeated points (t: n_translations), and its tensor as a matrix of the orbit's free
  * parameters.
  */
 typedef struct {
 	cewb_lsite pts[CEWB_FCE_MAX_ORDER];
 	double weight;
+	size_t n_translations;	/* translations of the supercell that map it onto
+				   itself (1 in a lattice space) */
 	double *M;	/* 3^n x n_free, row-major: tensor component (first
 			   index slowest) per free parameter */
 	double *G;	/* n x (3 x 3^(n-1)) x n_free: row (i, b, t) is the row of

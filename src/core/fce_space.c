@@ -220,6 +220,45 @@ static void canonical(const cewb_fce_space *sp, const cewb_lsite *in, size_t n,
 	}
 }
 
+/*
+ * Every way of reaching the canonical form: the permutations of all
+ * candidates that give it (in a supercell space a translation may map a
+ * cluster onto itself, exchanging its points), and in *t the number of
+ * such translations (1 in a lattice space).  Returns the count of perms.
+ */
+static size_t canonical_all(const cewb_fce_space *sp, const cewb_lsite *in, size_t n,
+			    cewb_lsite *out, int (*perms)[CEWB_FCE_MAX_ORDER], size_t *t)
+{
+	cewb_lsite tmp[CEWB_FCE_MAX_ORDER];
+	int idx[CEWB_FCE_MAX_ORDER], offs[CEWB_FCE_MAX_ORDER][3];
+	size_t n_perm = 0, n_off = 0;
+	canonical(sp, in, n, out, perms[0]);
+	if (!sp->supercell) {
+		*t = 1;
+		return 1;
+	}
+	for (size_t k0 = 0; k0 < n; k0++) {
+		size_t j;
+		for (size_t k = 0; k < n; k++) {
+			cewb_lsite q = in[k];
+			for (int i = 0; i < 3; i++)
+				q.off[i] -= in[k0].off[i];
+			tmp[k] = pt_reduce(sp, q);
+		}
+		sort_points(tmp, n, idx);
+		if (tuple_cmp(tmp, out, n))
+			continue;
+		memcpy(perms[n_perm++], idx, sizeof idx);
+		for (j = 0; j < n_off; j++)
+			if (!memcmp(offs[j], in[k0].off, sizeof offs[j]))
+				break;
+		if (j == n_off)
+			memcpy(offs[n_off++], in[k0].off, sizeof offs[0]);
+	}
+	*t = n_off;
+	return n_perm;
+}
+
 /* ---- a hash map of canonical tuples of one order ---- */
 
 typedef struct {
@@ -691,18 +730,27 @@ static cewb_status orbit_basis(const cewb_fce_space *sp, orbit_tmp *o, cewb_erro
 		free(T), free(Avg), free(K);
 		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
 	}
+	/*
+	 * Every operation that maps the cluster onto itself, with every
+	 * translation that does (supercell spaces): a positive combination of
+	 * orthogonal maps that includes the identity, whose fixed vectors are
+	 * exactly the tensors invariant under all of them.
+	 */
 	for (size_t g = 0; g < sp->n_ops; g++) {
 		cewb_lsite img[CEWB_FCE_MAX_ORDER], c[CEWB_FCE_MAX_ORDER];
-		int perm[CEWB_FCE_MAX_ORDER];
+		int perm[CEWB_FCE_MAX_ORDER][CEWB_FCE_MAX_ORDER];
+		size_t np, t;
 		for (size_t k = 0; k < n; k++)
 			img[k] = pt_apply(sp->lat, sp->ops[g], &o->rep[k]);
-		canonical(sp, img, n, c, perm);
+		np = canonical_all(sp, img, n, c, perm, &t);
 		if (tuple_cmp(c, o->rep, n))
 			continue;
-		tensor_transform((const double(*)[3])sp->crot[g], n, perm, T);
-		for (size_t i = 0; i < d * d; i++)
-			Avg[i] += T[i];
-		n_stab++;
+		for (size_t q = 0; q < np; q++) {
+			tensor_transform((const double(*)[3])sp->crot[g], n, perm[q], T);
+			for (size_t i = 0; i < d * d; i++)
+				Avg[i] += T[i];
+			n_stab++;
+		}
 	}
 	/* Permutations of positions that keep the tuple (equal points). */
 	{
@@ -937,6 +985,16 @@ static cewb_status cluster_tensors(const cewb_fce_space *sp, const orbit_tmp *o,
 			for (size_t f = 2; f <= run; f++)
 				w /= (double)f;
 			run = 1;
+		}
+		/* A cluster that t translations of the supercell map onto
+		 * itself is met t times among the translated copies. */
+		{
+			cewb_lsite c[CEWB_FCE_MAX_ORDER];
+			int perm[CEWB_FCE_MAX_ORDER][CEWB_FCE_MAX_ORDER];
+			size_t t;
+			canonical_all(sp, pts, n, c, perm, &t);
+			cl->n_translations = t;
+			w /= (double)t;
 		}
 		cl->weight = w;
 	}
@@ -1732,8 +1790,9 @@ cewb_status cewb_fce_fc2(const cewb_fce_space *sp, const double *params, cewb_fc
 							n_found++;
 						}
 				for (int r = 0; r < n_found; r++) {
-					int rself = self || (p->site == q->site && !R[r][0] &&
-							     !R[r][1] && !R[r][2]);
+					/* A pair that a translation swaps is its own
+					 * reverse: one direction only. */
+					int rself = self || cl->n_translations > 1;
 					if (add_pair_blocks(fc, (size_t)p->site, (size_t)q->site,
 							    R[r], (const double(*)[3])phi,
 							    1.0 / n_found, rself))
