@@ -28,9 +28,14 @@ for f in "$top"/examples/*.cewb; do
 	[ "$(basename "$f")" = fce-al.cewb ] && continue
 	grep -q '^cewb> ' "$f" && list="$list $f"
 done
+# written FILE: the files a transcript writes (--output FILE, prior save FILE).
+written() {
+	sed -n -e 's/^cewb> .*--output \([^ ]*\).*/\1/p' \
+		-e 's/^cewb> prior save \([^ ]*\).*/\1/p' "$1" | sort -u
+}
 n_files=0
 for f in $list; do
-	n_files=$((n_files + $(sed -n 's/^cewb> .*--output \([^ ]*\).*/\1/p' "$f" | sort -u | wc -l)))
+	n_files=$((n_files + $(written "$f" | wc -l)))
 done
 set -- $list
 echo "1..$(($# + n_files + 1))"
@@ -42,7 +47,7 @@ i=0
 for f in "$@"; do
 	i=$((i + 1))
 	name=examples/$(basename "$f")
-	outs=$(sed -n 's/^cewb> .*--output \([^ ]*\).*/\1/p' "$f" | sort -u)
+	outs=$(written "$f")
 	if grep -q '^cewb> plot ' "$f" && ! command -v gnuplot >/dev/null 2>&1; then
 		echo "ok $i - $name # SKIP gnuplot is not installed"
 		for o in $outs; do
