@@ -9,6 +9,15 @@
 /* Largest tensor size: 3^CEWB_FCE_MAX_ORDER components. */
 #define FCE_MAX_DIM 81
 
+/* One nonzero force term: Cartesian direction b of the force, index t of
+ * the outer product of the other displacements, free parameter p (within
+ * the orbit), value -weight * count * M. */
+typedef struct {
+	unsigned short b, t;
+	unsigned p;
+	double v;
+} fce_entry;
+
 /*
  * One cluster of an orbit, as it sits in the lattice: its points in
  * canonical order, its energy weight 1 / (t prod(m!)) over the
@@ -22,9 +31,13 @@ typedef struct {
 				   itself (1 in a lattice space) */
 	double *M;	/* 3^n x n_free, row-major: tensor component (first
 			   index slowest) per free parameter */
-	double *G;	/* n x (3 x 3^(n-1)) x n_free: row (i, b, t) is the row of
-			   M whose index at position i is b and whose other
-			   indices, in order, make t (for forces on point i) */
+	/* Forces: per distinct point j (first at position dpos[j], met
+	 * dcount[j] times), entries ent[ent_first[j] .. ent_first[j + 1]). */
+	size_t n_dpos;
+	int dpos[CEWB_FCE_MAX_ORDER];
+	double dcount[CEWB_FCE_MAX_ORDER];
+	size_t ent_first[CEWB_FCE_MAX_ORDER + 1];
+	fce_entry *ent;
 } fce_cluster;
 
 /* An orbit: its public row and its clusters per primitive cell. */

@@ -14,7 +14,8 @@
  * crystal does.  The force on atom x is -dE/du_x: the sum over the
  * positions i of the cluster that fall on x of the tensor contracted with
  * the displacements of the other positions.  Phi_C is linear in the free
- * parameters (fce_cluster.M, .G), the free parameters are B params.
+ * parameters (fce_cluster.M, and its nonzero entries per distinct point,
+ * fce_cluster.ent), the free parameters are B params.
  */
 #include "config.h"
 #include <math.h>
@@ -65,16 +66,40 @@ static cewb_status match(const cewb_fce_space *sp, const cewb_structure *ideal,
 	return CEWB_OK;
 }
 
-/* Atoms of cluster cl translated by cell c of the supercell. */
-static void cluster_atoms(const cewb_supercell *sc, const fce_cluster *cl, size_t n, size_t c,
-			  int *atoms)
+/*
+ * Atoms of cluster cl translated by cell c of the supercell.  The offset
+ * of each point is reduced once (base, in [0, H_ii) by the Hermite normal
+ * form H of the supercell), so that adding the reduced offset of a cell
+ * needs a few subtractions of rows of H instead of divisions: this is the
+ * inner loop of the sensing matrix.
+ */
+static void cluster_atoms(const cewb_supercell *sc, const fce_cluster *cl, size_t n,
+			  const int (*base)[3], size_t c, int *atoms)
 {
+	const int(*H)[3] = (const int(*)[3])sc->H;
 	const int *L = sc->offset_of[c];
 	for (size_t k = 0; k < n; k++) {
-		int off[3] = { cl->pts[k].off[0] + L[0], cl->pts[k].off[1] + L[1],
-			       cl->pts[k].off[2] + L[2] };
-		size_t ci = cewb_supercell_cell_index(sc, off);
-		atoms[k] = sc->atom_of[(size_t)cl->pts[k].site * sc->n_cells + ci];
+		int w[3] = { base[k][0] + L[0], base[k][1] + L[1], base[k][2] + L[2] };
+		for (int i = 2; i >= 0; i--) {
+			while (w[i] >= H[i][i])
+				for (int j = 0; j <= i; j++)
+					w[j] -= H[i][j];
+			while (w[i] < 0)
+				for (int j = 0; j <= i; j++)
+					w[j] += H[i][j];
+		}
+		atoms[k] = sc->atom_of[(size_t)cl->pts[k].site * sc->n_cells + (size_t)w[0] +
+				       (size_t)H[0][0] * ((size_t)w[1] + (size_t)H[1][1] * (size_t)w[2])];
+	}
+}
+
+/* The reduced offsets of the points of a cluster (for cluster_atoms). */
+static void cluster_base(const cewb_supercell *sc, const fce_cluster *cl, size_t n,
+			 int (*base)[3])
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t ci = cewb_supercell_cell_index(sc, cl->pts[k].off);
+		memcpy(base[k], sc->offset_of[ci], sizeof base[k]);
 	}
 }
 
@@ -119,27 +144,23 @@ cewb_status cewb_fce_sensing(const cewb_fce_space *sp, const cewb_structure *ide
 	}
 	for (size_t o = 0; o < sp->n_orbits; o++) {
 		const cewb_fce_orbit *po = &sp->orbits[o];
-		size_t n = po->order, k = po->n_free, d1 = fce_pow3(n - 1);
+		size_t n = po->order;
 		for (size_t m = 0; m < sp->data[o].n_clusters; m++) {
 			const fce_cluster *cl = &sp->data[o].clusters[m];
+			int base[CEWB_FCE_MAX_ORDER][3];
+			cluster_base(sc, cl, n, base);
 			for (size_t c = 0; c < sc->n_cells; c++) {
 				int atoms[CEWB_FCE_MAX_ORDER];
 				double v[FCE_MAX_DIM / 3];
-				cluster_atoms(sc, cl, n, c, atoms);
-				for (size_t i = 0; i < n; i++) {
+				cluster_atoms(sc, cl, n, (const int(*)[3])base, c, atoms);
+				for (size_t j = 0; j < cl->n_dpos; j++) {
+					const fce_entry *e = cl->ent + cl->ent_first[j];
+					const fce_entry *end = cl->ent + cl->ent_first[j + 1];
+					size_t i = (size_t)cl->dpos[j];
+					double *row = Af + 3 * (size_t)atoms[i] * nf + po->free_first;
 					outer(disp, atoms, n, i, v);
-					for (size_t b = 0; b < 3; b++) {
-						double *row = Af + (3 * (size_t)atoms[i] + b) * nf +
-							      po->free_first;
-						const double *G = cl->G + (i * 3 + b) * d1 * k;
-						for (size_t t = 0; t < d1; t++) {
-							double x = -cl->weight * v[t];
-							if (x == 0.0)
-								continue;
-							for (size_t p = 0; p < k; p++)
-								row[p] += x * G[t * k + p];
-						}
-					}
+					for (; e < end; e++)
+						row[e->b * nf + e->p] += e->v * v[e->t];
 				}
 			}
 		}
@@ -176,6 +197,8 @@ cewb_status cewb_fce_energy(const cewb_fce_space *sp, const cewb_structure *idea
 		for (size_t m = 0; m < sp->data[o].n_clusters; m++) {
 			const fce_cluster *cl = &sp->data[o].clusters[m];
 			double phi[FCE_MAX_DIM];
+			int base[CEWB_FCE_MAX_ORDER][3];
+			cluster_base(sc, cl, n, base);
 			for (size_t i = 0; i < d; i++) {
 				double x = 0;
 				for (size_t p = 0; p < k; p++)
@@ -185,7 +208,7 @@ cewb_status cewb_fce_energy(const cewb_fce_space *sp, const cewb_structure *idea
 			for (size_t c = 0; c < sc->n_cells; c++) {
 				int atoms[CEWB_FCE_MAX_ORDER];
 				double v[FCE_MAX_DIM], e = 0;
-				cluster_atoms(sc, cl, n, c, atoms);
+				cluster_atoms(sc, cl, n, (const int(*)[3])base, c, atoms);
 				outer(disp, atoms, n, n, v);
 				for (size_t i = 0; i < d; i++)
 					e += phi[i] * v[i];

@@ -937,16 +937,68 @@ out:
 	return st;
 }
 
-/* Tensor matrices of one cluster: M = T basis and the force matrices G. */
+/*
+ * Sparse force entries of a cluster: for each distinct point j (first at
+ * position i, met c times), the nonzero M[index with b at position i, t at
+ * the others][p] as (b, t, p, -weight c M): the force on that point's atom
+ * along b gains value * (outer product t of the other displacements) in
+ * column p.  Equal points give equal terms (the tensor is symmetric in
+ * them), hence one entry list per distinct point times c.
+ */
+static cewb_status cluster_forces(fce_cluster *cl, size_t n, size_t k, cewb_error *err)
+{
+	size_t d = fce_pow3(n), nnz = 0, ne = 0;
+	cl->n_dpos = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && pt_eq(&cl->pts[i], &cl->pts[i - 1])) {
+			cl->dcount[cl->n_dpos - 1]++;
+			continue;
+		}
+		cl->dpos[cl->n_dpos] = (int)i;
+		cl->dcount[cl->n_dpos] = 1;
+		cl->n_dpos++;
+	}
+	for (size_t x = 0; x < d * k; x++)
+		nnz += cl->M[x] != 0.0;
+	cl->ent = malloc((nnz ? nnz * cl->n_dpos : 1) * sizeof *cl->ent);
+	if (!cl->ent)
+		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
+	for (size_t j = 0; j < cl->n_dpos; j++) {
+		size_t i = (size_t)cl->dpos[j];
+		cl->ent_first[j] = ne;
+		for (size_t ai = 0; ai < d; ai++) {
+			int a[CEWB_FCE_MAX_ORDER];
+			size_t t = 0;
+			index_digits(ai, n, a);
+			for (size_t q = 0; q < n; q++)
+				if (q != i)
+					t = 3 * t + (size_t)a[q];
+			for (size_t p = 0; p < k; p++) {
+				double v = cl->M[ai * k + p];
+				if (v == 0.0)
+					continue;
+				cl->ent[ne].b = (unsigned short)a[i];
+				cl->ent[ne].t = (unsigned short)t;
+				cl->ent[ne].p = (unsigned)p;
+				cl->ent[ne].v = -cl->weight * cl->dcount[j] * v;
+				ne++;
+			}
+		}
+	}
+	cl->ent_first[cl->n_dpos] = ne;
+	return CEWB_OK;
+}
+
+/* Tensor matrices of one cluster: M = T basis, then the weight and the
+ * sparse force entries (cluster_forces). */
 static cewb_status cluster_tensors(const cewb_fce_space *sp, const orbit_tmp *o, size_t m,
 				   fce_cluster *cl, cewb_error *err)
 {
-	size_t n = o->order, d = fce_pow3(n), d1 = d / 3, k = o->k;
+	size_t n = o->order, d = fce_pow3(n), k = o->k;
 	double *T = malloc(d * d * sizeof *T);
 	const cewb_lsite *pts = o->members + m * n;
 	cl->M = malloc(d * k * sizeof *cl->M);
-	cl->G = malloc(n * d * k * sizeof *cl->G);
-	if (!T || !cl->M || !cl->G) {
+	if (!T || !cl->M) {
 		free(T);
 		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
 	}
@@ -960,19 +1012,6 @@ static cewb_status cluster_tensors(const cewb_fce_space *sp, const orbit_tmp *o,
 			cl->M[i * k + p] = fabs(v) < SNAP_TOL ? 0.0 : v;
 		}
 	free(T);
-	/* G[i][b][t] = M[index with b at position i, t elsewhere]. */
-	for (size_t ai = 0; ai < d; ai++) {
-		int a[CEWB_FCE_MAX_ORDER];
-		index_digits(ai, n, a);
-		for (size_t i = 0; i < n; i++) {
-			size_t t = 0;
-			for (size_t j = 0; j < n; j++)
-				if (j != i)
-					t = 3 * t + (size_t)a[j];
-			memcpy(cl->G + ((i * 3 + (size_t)a[i]) * d1 + t) * k, cl->M + ai * k,
-			       k * sizeof *cl->M);
-		}
-	}
 	/* Weight 1 / prod m! over repeated points. */
 	{
 		double w = 1.0;
@@ -998,6 +1037,7 @@ static cewb_status cluster_tensors(const cewb_fce_space *sp, const orbit_tmp *o,
 		}
 		cl->weight = w;
 	}
+	return cluster_forces(cl, n, k, err);
 	return CEWB_OK;
 }
 
@@ -1300,7 +1340,7 @@ void cewb_fce_space_free(cewb_fce_space *sp)
 		for (size_t o = 0; o < sp->n_orbits; o++) {
 			for (size_t m = 0; m < sp->data[o].n_clusters; m++) {
 				free(sp->data[o].clusters[m].M);
-				free(sp->data[o].clusters[m].G);
+				free(sp->data[o].clusters[m].ent);
 			}
 			free(sp->data[o].clusters);
 			free(sp->data[o].basis);
