@@ -274,8 +274,8 @@ static int dos_exec(struct session *s, const struct cmd_args *a)
 		out_printf(s, "%9s %9s\n", "THz", "DOS");
 		for (size_t i = 0; i < n; i++) {
 			int w = gmax > 0 ? (int)lround(50 * g[i] / gmax) : 0;
-			out_printf(s, "%9.4f %9.5f %.*s\n", fabs(f[i]) < 5e-5 ? 0 : f[i], g[i], w,
-				   "##################################################");
+			out_printf(s, "%9.4f %9.5f%s%.*s\n", fabs(f[i]) < 5e-5 ? 0 : f[i], g[i],
+				   w ? " " : "", w, "##################################################");
 		}
 		if (m.n_imaginary)
 			out_printf(s, "%zu imaginary modes (negative frequencies) on the mesh\n",

@@ -144,7 +144,11 @@ cewb_status plot_dos(size_t n, const double *f, const double *g, double sigma,
 	snprintf(title, sizeof title, "phonon density of states (Gaussian smearing %.3g THz)",
 		 sigma);
 	labels(&s, options, title, "frequency (THz)", "DOS (states/THz)");
-	plot_buf_puts(&s, "set yrange [0:*]\nplot $dos using 1:2 with lines lw 1.5 "
+	plot_buf_puts(&s, "set xrange [");
+	plot_buf_num(&s, f[0]);
+	plot_buf_puts(&s, ":");
+	plot_buf_num(&s, f[n - 1]);
+	plot_buf_puts(&s, "]\nset yrange [0:*]\nplot $dos using 1:2 with lines lw 1.5 "
 			  "lc rgb '#1f77b4' notitle\n");
 	return run(&s, &t, options, result, err);
 }
@@ -173,7 +177,8 @@ cewb_status plot_thermal(size_t n, const double *T, const double *F, const doubl
 	}
 	plot_buf_puts(&s, "EOD\n");
 	labels(&s, options, "harmonic thermodynamics", "temperature (K)", "F (kJ/mol)");
-	plot_buf_puts(&s, "set y2label 'S, C (J/K/mol)' noenhanced\nset y2tics\nset ytics nomirror\n"
+	plot_buf_puts(&s, "if (!cewb_dumb) { set y2label 'S, C (J/K/mol)' noenhanced }\n"
+			  "set y2tics\nset ytics nomirror\n"
 			  "plot $th using 1:2 with lines lw 1.5 lc rgb '#1f77b4' "
 			  "title 'F (kJ/mol)', "
 			  "$th using 1:3 axes x1y2 with lines lw 1.5 lc rgb '#d62728' "
