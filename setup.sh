@@ -2,7 +2,8 @@
 # setup.sh - set up cewb on a Debian machine and build it (idempotent).
 #
 #   ./setup.sh          install missing Debian packages, configure, build
-#   ./setup.sh demo     ... then start cewb on the bundled Ag-Pd example
+#   ./setup.sh demo     ... then replay the Ag-Pd tutorial step by step
+#                       (examples/tutorial-agpd.cewb) and stay at the prompt
 #   ./setup.sh check    ... then run the whole test suite (make check)
 #   ./setup.sh bench    ... then run the benchmarks (make bench)
 set -e
@@ -36,7 +37,14 @@ make -j"$(nproc 2>/dev/null || echo 2)"
 
 case "${1:-}" in
 "") ;;
-demo) exec ./cewb -i examples/agpd.cewb ;;
+demo)
+	# The Ag-Pd tutorial, one command at a time, in a working folder of its
+	# own (the plots it writes stay out of this tree); then the prompt.
+	top=$(pwd)
+	w=${CEWB_DEMO_DIR:-${TMPDIR:-/tmp}/cewb-demo}
+	mkdir -p "$w" && ln -sfn "$top/examples" "$w/examples"
+	echo "setup: the Ag-Pd tutorial in $w: Enter runs the next command, q stops"
+	cd "$w" && exec "$top/cewb" -i --replay examples/tutorial-agpd.cewb --step ;;
 check) make -j"$(nproc 2>/dev/null || echo 2)" check ;;
 bench) make bench ;;
 *) echo "usage: ./setup.sh [demo|check|bench]" >&2; exit 2 ;;
