@@ -62,15 +62,21 @@ static void load_data(void)
 	}
 }
 
-static cewb_fce_space *build(const double *cut, size_t n, unsigned rules)
+static cewb_fce_space *build_on(const cewb_lattice *L, const double *cut, size_t n,
+				unsigned rules)
 {
 	cewb_fce_space *sp = NULL;
 	cewb_error err;
-	if (cewb_fce_space_build(lat, cut, n, rules, &sp, &err)) {
+	if (cewb_fce_space_build(L, cut, n, rules, &sp, &err)) {
 		diag("build: %s", err.message);
 		return NULL;
 	}
 	return sp;
+}
+
+static cewb_fce_space *build(const double *cut, size_t n, unsigned rules)
+{
+	return build_on(lat, cut, n, rules);
 }
 
 /* Free-parameter counts of the orbits of one order, in table order. */
@@ -207,6 +213,43 @@ static void test_counts(void)
 	}
 }
 
+/* An hcp lattice (magnesium-like, a = 3.21 Å, c/a = 1.624): two sites, a
+ * point group without inversion at the sites. */
+static cewb_lattice *hcp_lattice(void)
+{
+	cewb_structure *s = cewb_structure_alloc(2);
+	cewb_lattice *L = NULL;
+	cewb_error err;
+	double a = 3.21, c = 1.624 * 3.21;
+	double f[2][3] = { { 1.0 / 3, 2.0 / 3, 0.25 }, { 2.0 / 3, 1.0 / 3, 0.75 } };
+	double cell[3][3] = { { a, 0, 0 }, { -a / 2, a * sqrt(3.0) / 2, 0 }, { 0, 0, c } };
+	memcpy(s->cell, cell, sizeof cell);
+	for (int k = 0; k < 2; k++) {
+		s->numbers[k] = 12;
+		for (int j = 0; j < 3; j++)
+			s->pos[k][j] = f[k][0] * cell[0][j] + f[k][1] * cell[1][j] +
+				       f[k][2] * cell[2][j];
+	}
+	if (cewb_lattice_build(s, NULL, CEWB_SYMPREC_DEFAULT, &L, &err))
+		diag("hcp: %s", err.message);
+	cewb_structure_free(s);
+	return L;
+}
+
+/* The 3 x 3 x 2 supercell of a lattice (36 atoms for hcp). */
+static cewb_structure *hcp_supercell(const cewb_lattice *L)
+{
+	int P[3][3] = { { 3, 0, 0 }, { 0, 3, 0 }, { 0, 0, 2 } };
+	cewb_supercell *sc;
+	cewb_structure *s;
+	cewb_error err;
+	if (cewb_supercell_from_matrix(L, (const int(*)[3])P, &sc, &err))
+		return NULL;
+	s = cewb_supercell_structure(L, sc, NULL);
+	cewb_supercell_free(sc);
+	return s;
+}
+
 /* The ideal supercell of a frame (positions minus displacements). */
 static cewb_structure *frame_ideal(const cewb_structure *s, double (**disp)[3])
 {
@@ -222,17 +265,19 @@ static cewb_structure *frame_ideal(const cewb_structure *s, double (**disp)[3])
 }
 
 /* -dE/du by central differences against A params, orders 2, 3, 4. */
-static void test_derivative(void)
+static void test_derivative(const char *what, const cewb_lattice *L, const cewb_structure *S,
+			    const double *cut)
 {
-	double cut[3] = { 4.5, 3.5, 3.0 }, *params, *A, (*u)[3], e0;
-	cewb_fce_space *sp = build(cut, 3, CEWB_FCE_ACOUSTIC);
-	size_t np, N = ideal->n_atoms;
+	double *params, *A, (*u)[3], e0;
+	cewb_fce_space *sp = build_on(L, cut, 3, CEWB_FCE_ACOUSTIC);
+	size_t np, N = S->n_atoms;
 	cewb_error err;
 	double worst = 0, scale = 0;
-	if (!ok(sp != NULL, "space 4.5/3.5/3.0 with sum rules"))
+	if (!ok(sp != NULL, "%s: space %g/%g/%g with sum rules", what, cut[0], cut[1], cut[2]))
 		return;
 	np = cewb_fce_space_n_params(sp);
-	diag("orders 2-4 to 4.5/3.5/3.0 Å: %zu orbits, %zu free, %zu parameters",
+	diag("%s, orders 2-4 to %g/%g/%g Å: %zu orbits, %zu free, %zu parameters", what,
+	     cut[0], cut[1], cut[2],
 	     cewb_fce_space_n_orbits(sp), cewb_fce_space_n_free(sp), np);
 	params = malloc(np * sizeof *params);
 	A = malloc(3 * N * np * sizeof *A);
@@ -242,10 +287,10 @@ static void test_derivative(void)
 	for (size_t a = 0; a < N; a++)
 		for (int i = 0; i < 3; i++)
 			u[a][i] = 0.1 * urand();
-	ok(cewb_fce_sensing(sp, ideal, (const double(*)[3])u, 1e-3, A, &err) == CEWB_OK,
-	   "sensing rows of the 108-atom cell");
-	ok(cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &e0, &err) ==
-		   CEWB_OK, "energy of the 108-atom cell");
+	ok(cewb_fce_sensing(sp, S, (const double(*)[3])u, 1e-3, A, &err) == CEWB_OK,
+	   "%s: sensing rows", what);
+	ok(cewb_fce_energy(sp, S, (const double(*)[3])u, 1e-3, params, &e0, &err) ==
+		   CEWB_OK, "%s: energy", what);
 	/*
 	 * Central differences with h = 1e-4 Å: the error is h^2/6 E''' (a few
 	 * 1e-8 here, the energy is a polynomial of degree 4) plus round-off
@@ -255,9 +300,9 @@ static void test_derivative(void)
 		for (int i = 0; i < 3; i++) {
 			double h = 1e-4, ep, em, f = 0, fd;
 			u[a][i] += h;
-			cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &ep, &err);
+			cewb_fce_energy(sp, S, (const double(*)[3])u, 1e-3, params, &ep, &err);
 			u[a][i] -= 2 * h;
-			cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &em, &err);
+			cewb_fce_energy(sp, S, (const double(*)[3])u, 1e-3, params, &em, &err);
 			u[a][i] += h;
 			fd = -(ep - em) / (2 * h);
 			for (size_t p = 0; p < np; p++)
@@ -268,7 +313,7 @@ static void test_derivative(void)
 				scale = fabs(f);
 		}
 	diag("largest force %.4g, largest difference %.3g", scale, worst);
-	ok(scale > 0 && worst < 1e-6 * scale, "forces are -dE/du (orders 2-4)");
+	ok(scale > 0 && worst < 1e-6 * scale, "%s: forces are -dE/du (orders 2-4)", what);
 
 	/* Translation: a rigid shift gives no force and no energy. */
 	{
@@ -276,7 +321,7 @@ static void test_derivative(void)
 		for (size_t a = 0; a < N; a++)
 			for (int i = 0; i < 3; i++)
 				u[a][i] = 0.03 * (i + 1);
-		cewb_fce_sensing(sp, ideal, (const double(*)[3])u, 1e-3, A, &err);
+		cewb_fce_sensing(sp, S, (const double(*)[3])u, 1e-3, A, &err);
 		for (size_t r = 0; r < 3 * N; r++) {
 			double f = 0;
 			for (size_t p = 0; p < np; p++)
@@ -284,19 +329,19 @@ static void test_derivative(void)
 			if (fabs(f) > fmax)
 				fmax = fabs(f);
 		}
-		cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &e, &err);
+		cewb_fce_energy(sp, S, (const double(*)[3])u, 1e-3, params, &e, &err);
 		/* Exact up to round-off: sums of ~1e3 terms of size ~1e-2. */
-		ok(fmax < 1e-11, "rigid shift: zero forces with sum rules (max %.2g)", fmax);
-		ok(fabs(e) < 1e-11, "rigid shift: zero energy with sum rules (%.2g)", e);
+		ok(fmax < 1e-11, "%s: rigid shift: zero forces with sum rules (max %.2g)", what, fmax);
+		ok(fabs(e) < 1e-11, "%s: rigid shift: zero energy with sum rules (%.2g)", what, e);
 	}
 	/* Without sum rules a rigid shift does exert forces. */
 	{
-		cewb_fce_space *sp0 = build(cut, 3, 0);
+		cewb_fce_space *sp0 = build_on(L, cut, 3, 0);
 		size_t n0 = sp0 ? cewb_fce_space_n_params(sp0) : 0;
 		double *A0 = malloc(3 * N * (n0 ? n0 : 1) * sizeof *A0), fmax = 0;
-		ok(sp0 && n0 > np, "sum rules remove parameters (%zu -> %zu)", n0, np);
+		ok(sp0 && n0 > np, "%s: sum rules remove parameters (%zu -> %zu)", what, n0, np);
 		if (sp0) {
-			cewb_fce_sensing(sp0, ideal, (const double(*)[3])u, 1e-3, A0, &err);
+			cewb_fce_sensing(sp0, S, (const double(*)[3])u, 1e-3, A0, &err);
 			for (size_t r = 0; r < 3 * N; r++) {
 				double f = 0;
 				for (size_t p = 0; p < n0; p++)
@@ -304,7 +349,7 @@ static void test_derivative(void)
 				if (fabs(f) > fmax)
 					fmax = fabs(f);
 			}
-			ok(fmax > 1e-3, "without sum rules a rigid shift exerts forces");
+			ok(fmax > 1e-3, "%s: without sum rules a rigid shift exerts forces", what);
 		}
 		free(A0);
 		cewb_fce_space_free(sp0);
@@ -317,15 +362,16 @@ static void test_derivative(void)
 
 /* Energy of a displaced cell equals that of its image under every lattice
  * operation: u'(g x) = C u(x). */
-static void test_rotation(void)
+static void test_rotation(const char *what, const cewb_lattice *L, const cewb_structure *S,
+			  const double *cut, size_t n_ops_want)
 {
-	double cut[3] = { 4.5, 3.5, 3.0 }, *params, (*u)[3], (*v)[3], worst = 0, e0;
-	cewb_fce_space *sp = build(cut, 3, CEWB_FCE_ACOUSTIC);
+	double *params, (*u)[3], (*v)[3], worst = 0, e0;
+	cewb_fce_space *sp = build_on(L, cut, 3, CEWB_FCE_ACOUSTIC);
 	cewb_supercell *sc;
 	cewb_error err;
-	size_t N = ideal->n_atoms, np, n_ops_checked = 0;
-	if (!sp || cewb_supercell_match(lat, ideal, 1e-3, &sc, &err)) {
-		ok(0, "rotation test setup");
+	size_t N = S->n_atoms, np, n_ops_checked = 0;
+	if (!sp || cewb_supercell_match(L, S, 1e-3, &sc, &err)) {
+		ok(0, "%s: rotation test setup", what);
 		return;
 	}
 	np = cewb_fce_space_n_params(sp);
@@ -337,47 +383,138 @@ static void test_rotation(void)
 	for (size_t a = 0; a < N; a++)
 		for (int i = 0; i < 3; i++)
 			u[a][i] = 0.1 * urand();
-	cewb_fce_energy(sp, ideal, (const double(*)[3])u, 1e-3, params, &e0, &err);
-	for (size_t g = 0; g < lat->n_ops; g++) {
+	cewb_fce_energy(sp, S, (const double(*)[3])u, 1e-3, params, &e0, &err);
+	for (size_t g = 0; g < L->n_ops; g++) {
 		double C[3][3], e;
-		const int(*R)[3] = (const int(*)[3])lat->rot[g];
+		const int(*R)[3] = (const int(*)[3])L->rot[g];
 		/* C = A^T R A^-T with A the cell (rows). */
 		for (int i = 0; i < 3; i++)
 			for (int j = 0; j < 3; j++) {
 				double x = 0;
 				for (int k = 0; k < 3; k++)
 					for (int l = 0; l < 3; l++)
-						x += lat->cell[k][i] * R[k][l] * lat->inv[j][l];
+						x += L->cell[k][i] * R[k][l] * L->inv[j][l];
 				C[i][j] = x;
 			}
 		for (size_t a = 0; a < N; a++) {
 			size_t s = (size_t)sc->site_of[a];
 			const int *n0 = sc->offset_of[sc->cell_of[a]];
-			const int *sh = lat->op_shift[g * lat->n_sites + s];
+			const int *sh = L->op_shift[g * L->n_sites + s];
 			int off[3];
 			size_t b;
 			for (int i = 0; i < 3; i++)
 				off[i] = R[i][0] * n0[0] + R[i][1] * n0[1] + R[i][2] * n0[2] + sh[i];
-			b = (size_t)sc->atom_of[(size_t)lat->op_site[g * lat->n_sites + s] *
+			b = (size_t)sc->atom_of[(size_t)L->op_site[g * L->n_sites + s] *
 							sc->n_cells +
 						cewb_supercell_cell_index(sc, off)];
 			for (int i = 0; i < 3; i++)
 				v[b][i] = C[i][0] * u[a][0] + C[i][1] * u[a][1] + C[i][2] * u[a][2];
 		}
-		cewb_fce_energy(sp, ideal, (const double(*)[3])v, 1e-3, params, &e, &err);
+		cewb_fce_energy(sp, S, (const double(*)[3])v, 1e-3, params, &e, &err);
 		if (fabs(e - e0) > worst)
 			worst = fabs(e - e0);
 		n_ops_checked++;
 	}
 	diag("energy %.6g, largest change over %zu operations %.3g", e0, n_ops_checked, worst);
 	/* Round-off of sums of ~1e4 terms: 1e-10 relative. */
-	ok(n_ops_checked == 48 && worst < 1e-10 * (fabs(e0) + 1),
-	   "energy invariant under the 48 operations of Fm-3m");
+	ok(n_ops_checked == n_ops_want && worst < 1e-10 * (fabs(e0) + 1),
+	   "%s: energy invariant under the %zu operations of %s", what, n_ops_want,
+	   L->international);
 	free(params);
 	free(u);
 	free(v);
 	cewb_supercell_free(sc);
 	cewb_fce_space_free(sp);
+}
+
+/*
+ * Rotational sum rules (second order) on hcp, where the site symmetry
+ * lacks inversion so that Born-Huang is not automatic: with them, for
+ * random parameters, sum_R Phi(i0, jR)^ab r^c is symmetric in b, c for
+ * every i (r = R + x_j - x_i), and the Huang brackets
+ * [ab,cd] = sum Phi^ab r^c r^d are symmetric under ab <-> cd.
+ */
+static void test_rotational(const char *what, const cewb_lattice *L, double rc, int triclinic)
+{
+	double cut[1] = { rc }, *par, bh = 0, hu = 0, bh0 = 0, hu0 = 0, scale = 0;
+	cewb_fce_space *sp = build_on(L, cut, 1, CEWB_FCE_ROTATIONAL);
+	cewb_fce_space *sp0 = build_on(L, cut, 1, CEWB_FCE_ACOUSTIC);
+	cewb_error err;
+	if (!ok(sp && sp0, "%s: spaces with acoustic and rotational sum rules", what))
+		goto out;
+	diag("%s to %g Å: %zu free, acoustic %zu, acoustic + rotational %zu parameters", what,
+	     rc, cewb_fce_space_n_free(sp), cewb_fce_space_n_params(sp0),
+	     cewb_fce_space_n_params(sp));
+	ok(cewb_fce_space_n_params(sp) < cewb_fce_space_n_params(sp0),
+	   "%s: rotational sum rules remove parameters", what);
+	ok(cewb_fce_space_sum_rules(sp) == (CEWB_FCE_ACOUSTIC | CEWB_FCE_ROTATIONAL),
+	   "%s: rotational implies acoustic", what);
+	for (int pass = 0; pass < 2; pass++) {
+		const cewb_fce_space *s = pass ? sp0 : sp;
+		size_t np = cewb_fce_space_n_params(s);
+		cewb_fc2 *fc;
+		double T[2][3][3][3], H[3][3][3][3];
+		par = malloc(np * sizeof *par);
+		for (size_t p = 0; p < np; p++)
+			par[p] = urand();
+		if (cewb_fce_fc2(s, par, &fc, &err)) {
+			ok(0, "%s fc2: %s", what, err.message);
+			free(par);
+			goto out;
+		}
+		memset(T, 0, sizeof T);
+		memset(H, 0, sizeof H);
+		for (size_t k = 0; k < fc->n_blocks; k++) {
+			const cewb_fc2_block *b = &fc->blocks[k];
+			double r[3];
+			for (int j = 0; j < 3; j++)
+				r[j] = b->R[0] * fc->cell[0][j] + b->R[1] * fc->cell[1][j] +
+				       b->R[2] * fc->cell[2][j] + fc->pos[b->j][j] - fc->pos[b->i][j];
+			for (int a = 0; a < 3; a++)
+				for (int bb = 0; bb < 3; bb++) {
+					if (fabs(b->phi[a][bb]) > scale)
+						scale = fabs(b->phi[a][bb]);
+					for (int c = 0; c < 3; c++) {
+						T[b->i][a][bb][c] += b->phi[a][bb] * r[c];
+						for (int d = 0; d < 3; d++)
+							H[a][bb][c][d] += b->phi[a][bb] * r[c] * r[d];
+					}
+				}
+		}
+		for (int i = 0; i < 2; i++)
+			for (int a = 0; a < 3; a++)
+				for (int bb = 0; bb < 3; bb++)
+					for (int c = 0; c < 3; c++) {
+						double x = fabs(T[i][a][bb][c] - T[i][a][c][bb]);
+						if (pass)
+							bh0 = x > bh0 ? x : bh0;
+						else
+							bh = x > bh ? x : bh;
+					}
+		for (int a = 0; a < 3; a++)
+			for (int bb = 0; bb < 3; bb++)
+				for (int c = 0; c < 3; c++)
+					for (int d = 0; d < 3; d++) {
+						double x = fabs(H[a][bb][c][d] - H[c][d][a][bb]);
+						if (pass)
+							hu0 = x > hu0 ? x : hu0;
+						else
+							hu = x > hu ? x : hu;
+					}
+		cewb_fc2_free(fc);
+		free(par);
+	}
+	diag("Born-Huang residual %.3g (%.3g without the rules), Huang %.3g (%.3g)", bh, bh0,
+	     hu, hu0);
+	/* Sums of ~100 terms of size ~1 times ~5 Å: round-off 1e-12. */
+	ok(bh < 1e-10 * scale && hu < 1e-9 * scale, "%s: Born-Huang and Huang conditions hold",
+	   what);
+	ok(hu0 > 1e-3, "%s: without them Huang does not hold", what);
+	if (triclinic)
+		ok(bh0 > 1e-3, "%s: without them Born-Huang does not hold", what);
+out:
+	cewb_fce_space_free(sp);
+	cewb_fce_space_free(sp0);
 }
 
 /* Sensing rows and forces of the frames with the given sigma. */
@@ -676,8 +813,37 @@ int main(void)
 {
 	load_data();
 	test_counts();
-	test_derivative();
-	test_rotation();
+	{
+		double cut[3] = { 4.5, 3.5, 3.0 }, cut_hcp[3] = { 4.0, 3.5, 3.3 };
+		cewb_lattice *hcp = hcp_lattice();
+		cewb_structure *hs = hcp_supercell(hcp);
+		test_derivative("fcc 108 atoms", lat, ideal, cut);
+		test_rotation("fcc 108 atoms", lat, ideal, cut, 48);
+		test_derivative("hcp 36 atoms", hcp, hs, cut_hcp);
+		test_rotation("hcp 36 atoms", hcp, hs, cut_hcp, 24);
+		test_rotational("hcp", hcp, 6.5, 0);
+		{
+			/* Two atoms in a triclinic cell, P-1: site symmetry 1. */
+			cewb_structure *t = cewb_structure_alloc(2);
+			cewb_lattice *tl = NULL;
+			cewb_error err;
+			double cell[3][3] = { { 3.0, 0, 0 }, { 0.4, 3.2, 0 }, { 0.3, 0.5, 3.4 } };
+			double f[3] = { 0.45, 0.35, 0.55 };
+			memcpy(t->cell, cell, sizeof cell);
+			t->numbers[0] = t->numbers[1] = 29;
+			for (int j = 0; j < 3; j++)
+				t->pos[1][j] = f[0] * cell[0][j] + f[1] * cell[1][j] +
+					       f[2] * cell[2][j];
+			if (cewb_lattice_build(t, NULL, CEWB_SYMPREC_DEFAULT, &tl, &err))
+				diag("triclinic: %s", err.message);
+			else
+				test_rotational("triclinic", tl, 3.6, 1);
+			cewb_lattice_free(tl);
+			cewb_structure_free(t);
+		}
+		cewb_structure_free(hs);
+		cewb_lattice_free(hcp);
+	}
 	test_fit();
 	test_supercell();
 	cewb_lattice_free(lat);
