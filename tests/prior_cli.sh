@@ -58,7 +58,10 @@ grep -q '"n_differences": 1' "$tmp/f.out"
 ok $? "diff of two files as JSON"
 grep '^{"default"' "$tmp/f.out" | grep -q '"n_free": 30'
 ok $? "loaded prior keeps the merge (30 free parameters)"
-"$CEWB" --replay "$tmp/rec.cewb" --check > "$tmp/r.out" 2>&1
+# The replay writes the same files again: they must not exist (no --force
+# in the transcript), and --trust lets it write outside the working directory.
+rm -f "$tmp/a.json" "$tmp/b.json"
+"$CEWB" --replay "$tmp/rec.cewb" --check --trust > "$tmp/r.out" 2>&1
 ok $? "the recorded prior session replays exactly"
 
 # Selectors and couplings.

@@ -11,6 +11,7 @@
 #include "cewb/mapping.h"
 #include "cewb/sensing.h"
 #include "cmd.h"
+#include "safety.h"
 #include "session.h"
 #include "../plot/plot.h"
 
@@ -219,12 +220,16 @@ static int export_exec(struct session *s, const struct cmd_args *a)
 	const char *what = a->pos[0].s, *path = a->pos[1].s;
 	double *X, *y, *w;
 	size_t *ids, n;
+	/* Never over an existing file without --force; written atomically. */
+	if (cli_may_write(s, path, arg_flag(a, "force")))
+		return 1;
 	if (fit_rows(s, &X, &y, &w, &ids, &n))
 		return 1;
 	cewb_error err;
 	cewb_error_clear(&err);
 	cewb_status st;
 	size_t p = s->train.n_params;
+	cli_signals_hold();
 	if (!strcmp(what, "X")) {
 		char **names = cewb_dataset_column_names(s->space);
 		st = names ? cewb_export_matrix(path, X, n, p, ids, (const char *const *)names, &err)
@@ -233,6 +238,7 @@ static int export_exec(struct session *s, const struct cmd_args *a)
 	} else {
 		st = cewb_export_vector(path, y, w, n, ids, &err);
 	}
+	cli_signals_release();
 	free(X), free(y), free(w), free(ids);
 	if (st)
 		return cmd_fail(s, "%s", err.message);
@@ -575,6 +581,10 @@ static const struct cmd_arg export_pos[] = {
 	  .help = "FILE.json writes JSON, anything else CSV" },
 	{ .name = NULL }
 };
+static const struct cmd_arg export_opts[] = {
+	{ .name = "force", .type = ARG_FLAG, .help = "replace an existing file" },
+	{ .name = NULL }
+};
 static const struct cmd_arg file_pos[] = {
 	{ .name = "file", .type = ARG_FILE, .metavar = "FILE" },
 	{ .name = NULL }
@@ -655,7 +665,8 @@ const struct cmd_entry cmd_data_entries[] = {
 	  .options = sensing_opts, .exec = sensing_exec, .page = "sensing",
 	  .flags = CMD_REPORTS },
 	{ .name = "export", .group = "data", .summary = "write X or y to a CSV or JSON file",
-	  .positionals = export_pos, .min_pos = 2, .max_pos = 2, .exec = export_exec,
+	  .positionals = export_pos, .min_pos = 2, .max_pos = 2, .options = export_opts,
+	  .exec = export_exec,
 	  .page = "export", .flags = CMD_REPORTS },
 	{ .name = NULL }
 };

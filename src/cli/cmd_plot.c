@@ -17,12 +17,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <jansson.h>
 #include "cewb/fit.h"
 #include "cewb/sensing.h"
 #include "cmd.h"
 #include "fit_data.h"
+#include "safety.h"
 #include "session.h"
 #include "../plot/plot.h"
 
@@ -544,6 +546,22 @@ static int plot_exec(struct session *s, const struct cmd_args *a)
 
 	if (plot_opts(s, a, &o))
 		return 1;
+	/* A file: never over an existing one without --force; gnuplot writes a
+	 * temporary file beside it, renamed over it once complete. */
+	struct cli_atomic w = { .slot = -1 };
+	const char *target = o.output;
+	if (target) {
+		const char *dot = strrchr(target, '.');
+		if (cli_may_write(s, target, arg_flag(a, "force")))
+			return 1;
+		/* A name plot_run refuses (no known extension) is left to it. */
+		if (dot && (!strcasecmp(dot, ".png") || !strcasecmp(dot, ".svg") ||
+			    !strcasecmp(dot, ".pdf"))) {
+			if (cli_atomic_name(s, &w, target))
+				return 1;
+			o.output = w.tmp;
+		}
+	}
 	plot_result_init(&res);
 	cewb_error_clear(&err);
 	if (strcmp(what, "eci") == 0)
@@ -560,6 +578,13 @@ static int plot_exec(struct session *s, const struct cmd_args *a)
 		rc = plot_stored_curve(s, 0, &o, &res, &err, &st);
 	else
 		rc = plot_stored_curve(s, 1, &o, &res, &err, &st);
+	o.output = target;
+	if (w.tmp) {
+		if (rc || st != CEWB_OK || res.dest != PLOT_TO_FILE)
+			cli_atomic_abort(&w);
+		else if (cli_atomic_commit(s, &w))
+			rc = 1;
+	}
 	if (rc) {
 		plot_result_release(&res);
 		return rc;
@@ -583,6 +608,7 @@ static const struct cmd_arg plot_opts_spec[] = {
 	{ .name = "size", .type = ARG_REALS, .min = 10, .max = 10000, .metavar = "W,H",
 	  .help = "image size in pixels, or text plot size in characters" },
 	{ .name = "text", .type = ARG_FLAG, .help = "a text plot even when a window could open" },
+	{ .name = "force", .type = ARG_FLAG, .help = "replace an existing --output file" },
 	{ .name = "folds", .type = ARG_INT, .def = "10", .min = 2, .max = 1000, .metavar = "K",
 	  .help = "folds of the cross-validation (parity without a validation, ardr path)" },
 	{ .name = NULL }

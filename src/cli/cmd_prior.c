@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "cmd_prior.h"
 #include "run.h"
+#include "safety.h"
 #include "session.h"
 #include "../tui/view_prior.h"
 
@@ -631,7 +632,13 @@ static int save_exec(struct session *s, const struct cmd_args *a)
 	cewb_error err;
 	if (!pr)
 		return 1;
-	if (cewb_prior_save(pr, a->pos[0].s, &err))
+	/* Never over an existing file without --force; written atomically. */
+	if (cli_may_write(s, a->pos[0].s, arg_flag(a, "force")))
+		return 1;
+	cli_signals_hold();
+	cewb_status st = cewb_prior_save(pr, a->pos[0].s, &err);
+	cli_signals_release();
+	if (st)
 		return cmd_fail(s, "%s", err.message);
 	if (!out_is_json(s))
 		out_printf(s, "prior saved to %s\n", a->pos[0].s);
@@ -866,6 +873,10 @@ static const struct cmd_arg kind_pos[] = {
 	  .help = "the default to reset to (none: OLS)" },
 	{ .name = NULL }
 };
+static const struct cmd_arg save_opts[] = {
+	{ .name = "force", .type = ARG_FLAG, .help = "replace an existing file" },
+	{ .name = NULL }
+};
 static const struct cmd_arg reset_opts[] = {
 	{ .name = "noise", .type = ARG_REAL, .min = 1e-300, .max = 1e300, .metavar = "SIGMA",
 	  .help = "noise sigma of the targets (default: keep; 0.005 at start)" },
@@ -1021,7 +1032,8 @@ const struct cmd_entry cmd_prior_entries[] = {
 	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = bulk_opts,
 	  .exec = couple_bulk_exec, .page = "prior-couple-bulk", .flags = CMD_REPORTS },
 	{ .name = "prior save", .group = "prior", .summary = "save the prior as JSON",
-	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .exec = save_exec,
+	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = save_opts,
+	  .exec = save_exec,
 	  .page = "prior-files", .flags = CMD_REPORTS },
 	{ .name = "prior load", .group = "prior", .summary = "load a prior saved as JSON",
 	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .exec = load_exec,

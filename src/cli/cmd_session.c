@@ -13,6 +13,7 @@
 #include "help.h"
 #include "record.h"
 #include "run.h"
+#include "safety.h"
 #include "session.h"
 
 /* Does text contain word, ignoring the case of ASCII letters? */
@@ -129,11 +130,12 @@ static int help_exec(struct session *s, const struct cmd_args *a)
 static int set_exec(struct session *s, const struct cmd_args *a)
 {
 	if (out_is_json(s)) {
-		out_json(s, json_pack("{s:I, s:i, s:s, s:i, s:s, s:f, s:s?}", "seed",
+		out_json(s, json_pack("{s:I, s:i, s:s, s:i, s:s, s:f, s:s?, s:f}", "seed",
 				      (json_int_t)s->seed, "threads", s->threads, "format",
 				      s->format == FORMAT_JSON ? "json" : "text", "precision",
 				      s->precision, "terminal", s->plot_terminal, "tolerance",
-				      s->match_tol, "record", s->record_path));
+				      s->match_tol, "record", s->record_path, "memory_limit",
+				      cli_memory_limit()));
 		return 0;
 	}
 	out_printf(s, "seed       %llu\n", (unsigned long long)s->seed);
@@ -143,6 +145,9 @@ static int set_exec(struct session *s, const struct cmd_args *a)
 	out_printf(s, "terminal   %s\n", s->plot_terminal);
 	out_printf(s, "tolerance  %g\n", s->match_tol);
 	out_printf(s, "record     %s\n", s->record_path ? s->record_path : "(off)");
+	char mb[32];
+	out_printf(s, "memory-limit %s\n", cli_memory_limit() > 0 ?
+		   cli_format_size(cli_memory_limit(), mb, sizeof mb) : "(none)");
 	return 0;
 }
 
@@ -218,6 +223,17 @@ static int set_terminal_exec(struct session *s, const struct cmd_args *a)
 	return 0;
 }
 
+/* set memory-limit SIZE: largest matrix built without asking (0: no limit). */
+static int set_memory_limit_exec(struct session *s, const struct cmd_args *a)
+{
+	double b;
+	if (cli_parse_size(a->pos[0].s, &b))
+		return cmd_fail(s, "'%s' is not a size (e.g. 2G, 512M, 0 for no limit)",
+				a->pos[0].s);
+	cli_set_memory_limit(b);
+	return 0;
+}
+
 static int set_tolerance_exec(struct session *s, const struct cmd_args *a)
 {
 	s->match_tol = a->pos[0].r;
@@ -242,6 +258,8 @@ static int quit_exec(struct session *s, const struct cmd_args *a)
 static int record_exec(struct session *s, const struct cmd_args *a)
 {
 	char err[512];
+	if (cli_may_write(s, a->pos[0].s, arg_flag(a, "force")))
+		return 1;
 	if (record_start(s, a->pos[0].s, err, sizeof err) < 0)
 		return cmd_fail(s, "%s", err);
 	if (!out_is_json(s))
@@ -265,8 +283,13 @@ static int source_exec(struct session *s, const struct cmd_args *a)
 	static int depth;	/* a script sourcing itself must stop somewhere */
 	if (depth >= 16)
 		return cmd_fail(s, "scripts nested too deeply (a script sourcing itself?)");
+	/* A script runs no program and writes only below the working directory
+	 * unless given trust, which only a trusted caller can give. */
+	int trusted = arg_flag(a, "trust");
+	if (trusted && cli_untrusted(s))
+		return cmd_fail(s, "--trust is refused in a file that was not given trust");
 	depth++;
-	enum run_status st = run_file(s, a->pos[0].s, arg_flag(a, "keep-going"));
+	enum run_status st = run_script(s, a->pos[0].s, arg_flag(a, "keep-going"), trusted);
 	depth--;
 	if (st != RUN_OK)
 		return cmd_fail(s, arg_flag(a, "keep-going") ? "a command of '%s' failed"
@@ -279,6 +302,8 @@ static int replay_exec(struct session *s, const struct cmd_args *a)
 {
 	if (s->replay_depth > 0)
 		return cmd_fail(s, "a replay cannot start another replay");
+	if (arg_flag(a, "trust") && cli_untrusted(s))
+		return cmd_fail(s, "--trust is refused in a file that was not given trust");
 	struct replay_opts o = { arg_flag(a, "check"), arg_flag(a, "step"), arg_flag(a, "check"),
 				 5 };
 	int saved_trust = s->trust;
@@ -321,6 +346,10 @@ static const struct cmd_arg terminal_pos[] = {
 	{ .name = "terminal", .type = ARG_STRING, .metavar = "TERMINAL" },
 	{ .name = NULL }
 };
+static const struct cmd_arg size_pos[] = {
+	{ .name = "size", .type = ARG_STRING, .metavar = "SIZE" },
+	{ .name = NULL }
+};
 static const struct cmd_arg tolerance_pos[] = {
 	{ .name = "tolerance", .type = ARG_REAL, .min = 1e-8, .max = 2.0, .metavar = "ANGSTROM" },
 	{ .name = NULL }
@@ -335,6 +364,12 @@ static const struct cmd_arg file_pos[] = {
 };
 static const struct cmd_arg source_opts[] = {
 	{ .name = "keep-going", .type = ARG_FLAG, .help = "go on after a command fails" },
+	{ .name = "trust", .type = ARG_FLAG,
+	  .help = "let the script run programs and write anywhere ('help safety')" },
+	{ .name = NULL }
+};
+static const struct cmd_arg record_opts[] = {
+	{ .name = "force", .type = ARG_FLAG, .help = "replace an existing file" },
 	{ .name = NULL }
 };
 static const struct cmd_arg replay_opts[] = {
@@ -371,6 +406,10 @@ const struct cmd_entry cmd_session_entries[] = {
 	  .summary = "distance (Å) within which atoms match lattice sites",
 	  .positionals = tolerance_pos, .min_pos = 1, .max_pos = 1, .exec = set_tolerance_exec,
 	  .page = "set" },
+	{ .name = "set memory-limit", .group = "session",
+	  .summary = "largest matrix built without asking (2G, 512M; 0: none)",
+	  .positionals = size_pos, .min_pos = 1, .max_pos = 1, .exec = set_memory_limit_exec,
+	  .page = "set" },
 	{ .name = "echo", .group = "session", .summary = "print a line of text",
 	  .positionals = words_pos, .max_pos = 1000, .exec = echo_exec, .page = "echo",
 	  .flags = CMD_RAW },
@@ -381,7 +420,8 @@ const struct cmd_entry cmd_session_entries[] = {
 	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = source_opts,
 	  .exec = source_exec, .page = "source", .flags = CMD_NO_RECORD },
 	{ .name = "record", .group = "session", .summary = "write a transcript of the session",
-	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .exec = record_exec,
+	  .positionals = file_pos, .min_pos = 1, .max_pos = 1, .options = record_opts,
+	  .exec = record_exec,
 	  .page = "record", .flags = CMD_NO_RECORD },
 	{ .name = "record stop", .group = "session", .summary = "stop writing the transcript",
 	  .exec = record_stop_exec, .page = "record", .flags = CMD_NO_RECORD },

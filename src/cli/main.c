@@ -33,7 +33,10 @@ static void usage(FILE *fp)
 		"      --check          with --replay: compare every output with the\n"
 		"                       recorded one; exit 1 at a difference\n"
 		"      --step           with --replay: pause after each command\n"
-		"      --trust          with --replay: allow commands that run programs\n"
+		"      --trust          let the scripts and the replayed transcript run\n"
+		"                       programs (shell) and write outside the working\n"
+		"                       directory; without it they may not ('help safety')\n"
+		"      --force          let --record replace an existing file\n"
 		"      --seed N         seed of every random choice (default 42)\n"
 		"      --list-commands  print every command and its help page name\n"
 		"  -h, --help           this text\n"
@@ -56,6 +59,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "step", no_argument, NULL, 'S' },
 		{ "trust", no_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "list-commands", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
@@ -65,6 +69,7 @@ int main(int argc, char **argv)
 	char **cmds = calloc((size_t)argc + 1, sizeof *cmds);
 	size_t n_cmds = 0;
 	int interactive = 0, keep_going = 0, json = 0, check = 0, step = 0, trust = 0;
+	int force = 0;
 	const char *record = NULL, *replay = NULL, *seed = NULL;
 	int c;
 
@@ -81,6 +86,7 @@ int main(int argc, char **argv)
 		case 'C': check = 1; break;
 		case 'S': step = 1; break;
 		case 'T': trust = 1; break;
+		case 'F': force = 1; break;
 		case 's': seed = optarg; break;
 		case 'L':
 			for (size_t i = 0; i < cmd_count(); i++)
@@ -101,8 +107,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((check || step || trust) && !replay) {
-		fprintf(stderr, "cewb: --check, --step and --trust go with --replay FILE\n");
+	if ((check || step) && !replay) {
+		fprintf(stderr, "cewb: --check and --step go with --replay FILE\n");
 		free(cmds);
 		return 2;
 	}
@@ -129,7 +135,7 @@ int main(int argc, char **argv)
 	int status = 0;
 	if (record) {
 		char err[512];
-		if (record_start(&s, record, err, sizeof err) < 0) {
+		if (record_start_checked(&s, record, force, err, sizeof err) < 0) {
 			fprintf(stderr, "cewb: --record: %s\n", err);
 			free(cmds);
 			session_release(&s);
@@ -147,7 +153,9 @@ int main(int argc, char **argv)
 		}
 	}
 	for (int i = optind; i < argc && !s.quit; i++) {
-		enum run_status r = run_file(&s, argv[i], keep_going);
+		/* A script file runs no program and writes only below the working
+		 * directory, unless --trust (safety.h). */
+		enum run_status r = run_script(&s, argv[i], keep_going, trust);
 		status = run_worse((enum run_status)status, r);
 		if (r != RUN_OK && !keep_going)
 			goto done;

@@ -1,6 +1,7 @@
 /* record.c - write, read, replay and check session transcripts. */
 #include "config.h"
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,35 +10,69 @@
 #include <unistd.h>
 #include "record.h"
 #include "run.h"
+#include "safety.h"
 
 /* Start recording to path (replacing a previous recording). */
 int record_start(struct session *s, const char *path, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "w");
-	if (!fp) {
-		snprintf(err, errlen, "cannot write '%s'", path);
+	/* The header goes to a temporary file that replaces path only once it
+	 * is on disk: an old file of that name stays whole until then. */
+	struct cli_atomic w;
+	if (cli_atomic_open(s, &w, path)) {
+		snprintf(err, errlen, "%s", s->error);
 		return -1;
 	}
 	char *p = strdup(path);
 	if (!p) {
-		fclose(fp);
+		cli_atomic_abort(&w);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	record_stop(s);
 	time_t now = time(NULL);
 	struct tm tm;
 	char date[64];
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(fp, "# %s %s session transcript\n", PACKAGE_NAME, PACKAGE_VERSION);
-	fprintf(fp, "# date: %s\n", date);
-	fprintf(fp, "# seed: %llu\n", (unsigned long long)s->seed);
-	fprintf(fp, "# format: %s\n", s->format == FORMAT_JSON ? "json" : "text");
-	fflush(fp);
+	fprintf(w.fp, "# %s %s session transcript\n", PACKAGE_NAME, PACKAGE_VERSION);
+	fprintf(w.fp, "# date: %s\n", date);
+	fprintf(w.fp, "# seed: %llu\n", (unsigned long long)s->seed);
+	fprintf(w.fp, "# format: %s\n", s->format == FORMAT_JSON ? "json" : "text");
+	/* Keep the stream open past the rename: commit closes w.fp, so
+	 * duplicate the descriptor first. */
+	FILE *fp = NULL;
+	int fd = fflush(w.fp) == 0 ? dup(fileno(w.fp)) : -1;
+	if (fd >= 0)
+		fp = fdopen(fd, "a");
+	if (!fp) {
+		if (fd >= 0)
+			close(fd);
+		cli_atomic_abort(&w);
+		free(p);
+		snprintf(err, errlen, "cannot write '%s'", path);
+		return -1;
+	}
+	if (cli_atomic_commit(s, &w)) {
+		fclose(fp);
+		free(p);
+		snprintf(err, errlen, "%s", s->error);
+		return -1;
+	}
+	record_stop(s);
 	s->record = fp;
 	s->record_path = p;
 	return 0;
+}
+
+/* Start recording after the checks of cli_may_write. */
+int record_start_checked(struct session *s, const char *path, int force, char *err,
+			 size_t errlen)
+{
+	if (cli_may_write(s, path, force)) {
+		snprintf(err, errlen, "%s", s->error);
+		s->error[0] = '\0';
+		return -1;
+	}
+	return record_start(s, path, err, errlen);
 }
 
 /* Stop recording. */
@@ -55,16 +90,36 @@ void record_command(struct session *s, const char *text, const char *output)
 {
 	if (!s->record)
 		return;
+	/* The whole entry is built first and handed to the system in one
+	 * write, right after the command: a process killed later (even by
+	 * SIGKILL) leaves a transcript that replays up to its last command. */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return;
 	/* A command spread over lines is recorded on one line. */
-	fputs(PROMPT, s->record);
+	fputs(PROMPT, m);
 	for (const char *p = text; *p; p++)
-		fputc(*p == '\n' ? ' ' : *p, s->record);
-	fputc('\n', s->record);
-	fputs(output, s->record);
+		fputc(*p == '\n' ? ' ' : *p, m);
+	fputc('\n', m);
+	fputs(output, m);
 	size_t n = strlen(output);
 	if (n && output[n - 1] != '\n')
-		fputc('\n', s->record);
+		fputc('\n', m);
+	fclose(m);
 	fflush(s->record);
+	int fd = fileno(s->record);
+	size_t done = 0;
+	while (buf && done < len) {
+		ssize_t w = write(fd, buf + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	free(buf);
 }
 
 /* Could a number start at p (not in the middle of a word)? */

@@ -5,8 +5,11 @@
  * date, seed), then each command on a line after the prompt "cewb> ",
  * followed by everything it printed (error messages included).  The
  * header also gives the output format; seed and format are restored
- * before a replay.  It is
- * flushed after every command, so a killed process loses nothing.
+ * before a replay.  Each command is written with its output in one
+ * write(2) as soon as it ends (no fsync: the data are in the system's
+ * hands, so a process killed even by SIGKILL loses nothing; a power
+ * failure may lose the last seconds).  A new transcript replaces an old
+ * file only once its header is on disk (temporary file + rename).
  *
  * --check compares outputs with numbers within a tolerance: two numbers
  * match when |a - b| <= max(1e-9, 1e-6 * max(|a|, |b|), one unit of the
@@ -25,6 +28,13 @@
 
 /* Start recording to path (replacing a previous recording); 0 or -1 + message. */
 int record_start(struct session *s, const char *path, char *err, size_t errlen);
+/*
+ * record_start after the checks of every write (cli_may_write: an existing
+ * file only with force, nothing outside the working directory from an
+ * untrusted file); 0 or -1 + message.
+ */
+int record_start_checked(struct session *s, const char *path, int force, char *err,
+			 size_t errlen);
 /* Stop recording; harmless when not recording. */
 void record_stop(struct session *s);
 /* Append one command and its captured output to the transcript. */

@@ -14,6 +14,7 @@
 #include "lex.h"
 #include "repl.h"
 #include "run.h"
+#include "safety.h"
 
 #define HISTORY_MAX 1000
 #define PROMPT_MAIN "cewb> "
@@ -33,7 +34,7 @@ static void on_sigint(int sig)
 		cewb_interrupt_flag = 1;
 		if (!got_sigint && write(STDOUT_FILENO, "\n", 1) < 0)
 			got_sigint = 0;
-		if (++got_sigint >= 3) {
+		if (++got_sigint >= 3 && cli_forced_exit_ok()) {
 			static const char m[] = "\ncewb: interrupted three times, leaving\n";
 			if (write(STDERR_FILENO, m, sizeof m - 1) < 0)
 				_exit(130);

@@ -9,6 +9,7 @@
 #include "lex.h"
 #include "record.h"
 #include "run.h"
+#include "safety.h"
 
 /* While run_line_capture runs: where transcript text of each command goes. */
 static FILE *capture_sink;
@@ -99,8 +100,11 @@ static enum run_status run_cmd(struct session *s, const struct lex_cmd *lc, FILE
 		name = a->cmd->name;
 		if (a->json)
 			json = 1;
-		if (s->replay_depth > 0 && (a->cmd->flags & CMD_UNSAFE) && !s->trust) {
-			snprintf(msg, sizeof msg, "%s: refused while replaying (use --trust)", name);
+		if ((a->cmd->flags & CMD_UNSAFE) && cli_untrusted(s)) {
+			/* A file's commands run no program unless it was given trust. */
+			snprintf(msg, sizeof msg, s->replay_depth > 0
+				 ? "%s: refused while replaying (use --trust)"
+				 : "%s: refused in a script (give it --trust)", name);
 			st = RUN_FAILED;
 		} else {
 			FILE *saved = s->out;
@@ -287,6 +291,15 @@ enum run_status run_stream(struct session *s, FILE *fp, const char *name, int ke
 		free(pending);
 		st = run_worse(st, RUN_USAGE);
 	}
+	return st;
+}
+
+/* Run a script file as an untrusted or trusted source of commands. */
+enum run_status run_script(struct session *s, const char *path, int keep_going, int trusted)
+{
+	cli_script_enter(trusted);
+	enum run_status st = run_file(s, path, keep_going);
+	cli_script_leave();
 	return st;
 }
 

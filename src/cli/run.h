@@ -36,6 +36,13 @@ enum run_status run_line_capture(struct session *s, const char *line, char **cap
  */
 enum run_status run_file(struct session *s, const char *path, int keep_going);
 
+/*
+ * Run a script file (run_file) as a file's commands: without trusted, it
+ * runs no program and writes nowhere outside the working directory
+ * (safety.h); with it, as if typed.
+ */
+enum run_status run_script(struct session *s, const char *path, int keep_going, int trusted);
+
 /* Run commands read from a stream (as run_file does); name is used in messages. */
 enum run_status run_stream(struct session *s, FILE *fp, const char *name, int keep_going);
 
