@@ -86,12 +86,14 @@ typedef struct {
 	size_t n_limits;
 	cewb_enum_progress progress;     /* or NULL */
 	void *progress_data;
+	int count_only;                  /* only count: no items kept (r->n still counts) */
+	size_t max_structures;           /* keep at most this many items; 0: no limit */
 } cewb_enum_options;
 
 /* The result: structures in the documented order and counts per size. */
 typedef struct {
-	size_t n;
-	cewb_enum_item *items;
+	size_t n;                 /* structures found */
+	cewb_enum_item *items;    /* n of them, or NULL with count_only */
 	size_t min_size, max_size;
 	size_t *n_by_size;        /* max_size - min_size + 1 counts */
 	size_t *n_hnf_by_size;    /* distinct supercells per size */
@@ -104,7 +106,8 @@ typedef struct {
  * limit outside [0, 1] or with lo > hi; a species list that leaves some
  * site without a species; fewer than two species left to mix; a lattice
  * with an open direction other than c; a supercell with more than
- * CEWB_ENUM_MAX_LABELINGS decorations.  CEWB_EINTERRUPT when stopped.
+ * CEWB_ENUM_MAX_LABELINGS decorations; more than max_structures structures
+ * to keep ("more than N structures: ...").  CEWB_EINTERRUPT when stopped.
  */
 cewb_status cewb_enum_run(const cewb_lattice *lat, const cewb_enum_options *opt,
 			  cewb_enum_result **out, cewb_error *err);

@@ -209,6 +209,8 @@ static int enumerate_exec(struct session *s, const struct cmd_args *a)
 		opt.limits = limits;
 		opt.n_limits = cv->n;
 	}
+	opt.count_only = path == NULL;
+	opt.max_structures = (size_t)arg_int(a, "max");
 	prog.show = s->interactive && isatty(STDERR_FILENO) && !s->quiet;
 	opt.progress = on_progress;
 	opt.progress_data = &prog;
@@ -291,6 +293,8 @@ static const struct cmd_arg enumerate_opts[] = {
 	{ .name = "output", .type = ARG_FILE, .metavar = "FILE.xyz",
 	  .help = "write the structures as extended XYZ (without: only count them)" },
 	{ .name = "force", .type = ARG_FLAG, .help = "replace an existing output file" },
+	{ .name = "max", .type = ARG_INT, .def = "100000", .min = 1, .max = 1e8, .metavar = "N",
+	  .help = "refuse to write more than N structures" },
 	{ .name = NULL }
 };
 

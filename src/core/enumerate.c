@@ -507,8 +507,17 @@ static cewb_status do_cell(const struct setup *su, const cewb_enum_options *opt,
 					super = 1;
 				w.seen[j >> 6] |= (uint64_t)1 << (j & 63);
 			}
-			if (!super) {
-				int *numbers = malloc(na * sizeof *numbers);
+			if (!super && opt->count_only) {
+				out->r->n++;
+			} else if (!super) {
+				int *numbers;
+				if (opt->max_structures && out->r->n >= opt->max_structures) {
+					st = cewb_error_set(err, CEWB_EINVAL,
+							    "more than %zu structures: narrow the sizes "
+							    "or the concentrations", opt->max_structures);
+					goto done;
+				}
+				numbers = malloc(na * sizeof *numbers);
 				if (!numbers) {
 					st = cewb_error_set(err, CEWB_ENOMEM, "out of memory");
 					goto done;
@@ -523,7 +532,6 @@ static cewb_status do_cell(const struct setup *su, const cewb_enum_options *opt,
 			}
 		}
 	}
-	(void)opt;
 done:
 	cellwork_free(&w);
 	cewb_supercell_free(sc);
@@ -534,7 +542,7 @@ void cewb_enum_result_free(cewb_enum_result *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; r->items && i < r->n; i++)
 		free(r->items[i].numbers);
 	free(r->items);
 	free(r->n_by_size);
