@@ -23,6 +23,7 @@
 #include "cewb/fit.h"
 #include "cewb/sensing.h"
 #include "cmd.h"
+#include "cmd_phonon.h"
 #include "fit_data.h"
 #include "safety.h"
 #include "session.h"
@@ -576,6 +577,8 @@ static int plot_exec(struct session *s, const struct cmd_args *a)
 		rc = plot_path_cmd(s, a, &o, &res, &err, &st);
 	else if (strcmp(what, "learning-curve") == 0)
 		rc = plot_stored_curve(s, 0, &o, &res, &err, &st);
+	else if (!strcmp(what, "dispersion") || !strcmp(what, "dos") || !strcmp(what, "thermal"))
+		rc = phonon_plot(s, what, &o, &res, &err, &st);
 	else
 		rc = plot_stored_curve(s, 1, &o, &res, &err, &st);
 	o.output = target;
@@ -593,11 +596,12 @@ static int plot_exec(struct session *s, const struct cmd_args *a)
 }
 
 static const char *const plot_choices[] = { "learning-curve", "convergence", "eci", "parity",
-					    "path", "spectrum", "correlations", NULL };
+					    "path", "spectrum", "correlations", "dispersion", "dos",
+					    "thermal", NULL };
 static const struct cmd_arg plot_pos[] = {
 	{ .name = "what", .type = ARG_CHOICE, .choices = plot_choices, .min = 1, .max = 0,
-	  .metavar = "WHAT", .help = "learning-curve, convergence, eci, parity, path, spectrum "
-				    "or correlations" },
+	  .metavar = "WHAT", .help = "learning-curve, convergence, eci, parity, path, spectrum, "
+				    "correlations; phonons: dispersion, dos, thermal" },
 	{ .name = NULL }
 };
 static const struct cmd_arg plot_opts_spec[] = {
