@@ -809,6 +809,150 @@ static void test_supercell(void)
 	cewb_fce_space_free(sp);
 }
 
+/* One error: the status, a fragment of the message, one line. */
+static void check_error(cewb_status st, cewb_status want, const cewb_error *err,
+			const char *fragment, const char *name)
+{
+	int good = st == want && strstr(err->message, fragment) && !strchr(err->message, '\n');
+	ok(good, "error: %s", name);
+	if (!good)
+		diag("status %d (want %d), message '%s' (want '%s')", (int)st, (int)want,
+		     err->message, fragment);
+}
+
+static void test_errors(void)
+{
+	double c2[1] = { 5.0 }, bad[4] = { 5.0, 4.0, 3.0, 2.0 }, neg[2] = { 5.0, -1.0 };
+	double nan2[1] = { NAN }, zero[2] = { 0.0, 0.0 }, big[1] = { 60.0 }, *A, e;
+	double (*u)[3];
+	cewb_fce_space *sp = NULL;
+	cewb_error err;
+	cewb_status st;
+	size_t N = ideal->n_atoms;
+
+	st = cewb_fce_space_build(lat, bad, 0, 0, &sp, &err);
+	check_error(st, CEWB_EINVAL, &err, "0 cutoffs given (1 to 3", "no cutoff");
+	st = cewb_fce_space_build(lat, bad, 4, 0, &sp, &err);
+	check_error(st, CEWB_EINVAL, &err, "4 cutoffs given", "four cutoffs");
+	st = cewb_fce_space_build(lat, neg, 2, 0, &sp, &err);
+	check_error(st, CEWB_EINVAL, &err, "cutoff of order 3 is -1 Å", "negative cutoff");
+	st = cewb_fce_space_build(lat, nan2, 1, 0, &sp, &err);
+	check_error(st, CEWB_EINVAL, &err, "cutoff of order 2 is nan", "cutoff not a number");
+	st = cewb_fce_space_build(lat, zero, 2, 0, &sp, &err);
+	check_error(st, CEWB_EINVAL, &err, "every cutoff is 0", "all cutoffs 0");
+	st = cewb_fce_space_build(lat, big, 1, 0, &sp, &err);
+	check_error(st, CEWB_EINVAL, &err, "at most 50 Å", "cutoff too large");
+	st = cewb_fce_space_build(lat, c2, 1, 0x4, &sp, &err);
+	check_error(st, CEWB_EINVAL, &err, "unknown sum rules 0x4", "unknown sum rules");
+	st = cewb_fce_space_build_supercell(lat, ideal, 1e-3, c2, 1, CEWB_FCE_ROTATIONAL, &sp,
+					    &err);
+	check_error(st, CEWB_EINVAL, &err, "rotational sum rules are not available",
+		    "rotational sum rules in a supercell space");
+	ok(sp == NULL, "nothing built on errors");
+
+	/* A slab lattice: pbc T T F. */
+	{
+		cewb_structure *s = cewb_structure_alloc(1);
+		cewb_lattice *sl = NULL;
+		double cell[3][3] = { { 2.8, 0, 0 }, { 0, 2.8, 0 }, { 0, 0, 20 } };
+		memcpy(s->cell, cell, sizeof cell);
+		s->pbc[2] = 0;
+		s->numbers[0] = 13;
+		if (cewb_lattice_build(s, NULL, CEWB_SYMPREC_DEFAULT, &sl, &err) == CEWB_OK) {
+			st = cewb_fce_space_build(sl, c2, 1, 0, &sp, &err);
+			check_error(st, CEWB_EINVAL, &err, "periodic along a, b and c (pbc is T T F)",
+				    "slab lattice");
+		} else {
+			ok(0, "slab lattice: %s", err.message);
+		}
+		cewb_lattice_free(sl);
+		cewb_structure_free(s);
+	}
+
+	sp = build(c2, 1, CEWB_FCE_ACOUSTIC);
+	if (!sp)
+		return;
+	A = malloc(3 * N * cewb_fce_space_n_params(sp) * sizeof *A);
+	u = calloc(N, sizeof *u);
+	/* A cell that is not a supercell of the lattice. */
+	{
+		cewb_structure *s = cewb_structure_copy(ideal);
+		for (int j = 0; j < 3; j++)
+			s->cell[0][j] *= 1.1;
+		st = cewb_fce_sensing(sp, s, (const double(*)[3])u, 1e-3, A, &err);
+		check_error(st, CEWB_ENOFIT, &err, "cell vector a is not a lattice vector",
+			    "not a supercell");
+		cewb_structure_free(s);
+	}
+	/* An atom off its site. */
+	{
+		cewb_structure *s = cewb_structure_copy(ideal);
+		s->pos[17][0] += 0.3;
+		st = cewb_fce_sensing(sp, s, (const double(*)[3])u, 1e-3, A, &err);
+		check_error(st, CEWB_ENOFIT, &err, "atom 17 at", "atom off its site (sensing)");
+		st = cewb_fce_energy(sp, s, (const double(*)[3])u, 1e-3, A, &e, &err);
+		check_error(st, CEWB_ENOFIT, &err, "atom 17 at", "atom off its site (energy)");
+		cewb_structure_free(s);
+	}
+	/* Displacements: too large, not a number. */
+	u[5][0] = 1.5;
+	st = cewb_fce_sensing(sp, ideal, (const double(*)[3])u, 1e-3, A, &err);
+	check_error(st, CEWB_EINVAL, &err,
+		    "atom 5 is displaced by 1.5 Å, more than half the nearest-neighbour "
+		    "distance (2.82 Å)", "displacement too large");
+	u[5][0] = NAN;
+	st = cewb_fce_sensing(sp, ideal, (const double(*)[3])u, 1e-3, A, &err);
+	check_error(st, CEWB_EINVAL, &err, "atom 5 has a displacement that is not a number",
+		    "displacement not a number");
+	u[5][0] = 0;
+	st = cewb_fce_orbit_tensor(sp, 99, A, A, &err);
+	check_error(st, CEWB_EINVAL, &err, "no orbit 99", "orbit out of range");
+	ok(cewb_fce_space_orbit(sp, 99) == NULL && cewb_fce_space_basis(sp, 99) == NULL,
+	   "orbit and basis out of range: NULL");
+	cewb_fce_space_free(sp);
+
+	/* A supercell space refuses another supercell. */
+	if (cewb_fce_space_build_supercell(lat, ideal, 1e-3, c2, 1, 0, &sp, &err) == CEWB_OK) {
+		int P[3][3] = { { 2, 0, 0 }, { 0, 2, 0 }, { 0, 0, 2 } };
+		cewb_supercell *sc;
+		cewb_structure *s;
+		cewb_supercell_from_matrix(lat, (const int(*)[3])P, &sc, &err);
+		s = cewb_supercell_structure(lat, sc, NULL);
+		st = cewb_fce_sensing(sp, s, (const double(*)[3])u, 1e-3, A, &err);
+		check_error(st, CEWB_ENOFIT, &err, "not the supercell the force-constant space",
+			    "supercell space, other supercell");
+		cewb_structure_free(s);
+		cewb_supercell_free(sc);
+		cewb_fce_space_free(sp);
+	} else {
+		ok(0, "supercell space: %s", err.message);
+	}
+	/* An element without a standard atomic weight (Fm). */
+	{
+		cewb_frames f = { 0, NULL };
+		cewb_lattice *fl = NULL;
+		cewb_fc2 *fc = NULL;
+		double par[1] = { 1.0 };
+		cewb_extxyz_read(data_path("examples/fce-al/primitive.xyz"), &f, &err);
+		f.frames[0]->numbers[0] = 100;
+		cewb_lattice_build(f.frames[0], NULL, CEWB_SYMPREC_DEFAULT, &fl, &err);
+		sp = build_on(fl, c2, 1, CEWB_FCE_ACOUSTIC);
+		st = cewb_fce_fc2(sp, par, &fc, &err);
+		check_error(st, CEWB_EINVAL, &err, "site 0: no standard atomic weight for Fm",
+			    "no atomic weight");
+		ok(fc == NULL, "no force constants on error");
+		cewb_fce_space_free(sp);
+		cewb_lattice_free(fl);
+		cewb_frames_release(&f);
+	}
+	ok(cewb_element_mass(1) == 1.008 && cewb_element_mass(79) == 196.966569 &&
+		   cewb_element_mass(83) == 208.98040 && cewb_element_mass(94) == 244.0 &&
+		   cewb_element_mass(95) == 0 && cewb_element_mass(0) == 0,
+	   "standard atomic weights (H, Au, Bi, Pu; none beyond Pu or for X)");
+	free(A);
+	free(u);
+}
+
 int main(void)
 {
 	load_data();
@@ -846,6 +990,7 @@ int main(void)
 	}
 	test_fit();
 	test_supercell();
+	test_errors();
 	cewb_lattice_free(lat);
 	cewb_structure_free(ideal);
 	cewb_frames_release(&train);
