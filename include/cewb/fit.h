@@ -85,6 +85,10 @@ typedef struct {
 	const double *weights; /* n_rows, > 0, or NULL for equal weights */
 	const double *sigma;   /* n_rows x n_rows data covariance (GLS) or NULL */
 	const double *lambda;  /* n_cols x n_cols prior precision (PRIOR) or NULL */
+	const size_t *groups;  /* n_rows group labels, or NULL: every row its own
+				  group.  Validation and the inner folds of the
+				  methods keep the rows of a group together (e.g.
+				  the 3 n_atoms force rows of one structure) */
 } cewb_fit_problem;
 
 /* Settings of a fit.  Start from cewb_fit_options_default(method). */
@@ -205,6 +209,12 @@ cewb_xval_options cewb_xval_options_default(void);
  * inner choice of hyperparameters with opt->seed) sees the same splits. */
 void cewb_fit_kfold_assign(size_t n_rows, size_t k, uint64_t seed, size_t repeat,
 			   size_t *fold);
+/* The same split over groups: the distinct labels of groups[0..n_rows)
+ * (sorted by value) are assigned to folds as cewb_fit_kfold_assign assigns
+ * rows, and every row takes the fold of its group; groups NULL is exactly
+ * cewb_fit_kfold_assign. */
+void cewb_fit_kfold_assign_groups(size_t n_rows, const size_t *groups, size_t k, uint64_t seed,
+				  size_t repeat, size_t *fold);
 /*
  * Validate the fit described by opt on prob with the scheme in xopt.  OLS,
  * ridge with a given alpha, prior and GLS with weights are factored once and
@@ -212,6 +222,10 @@ void cewb_fit_kfold_assign(size_t n_rows, size_t k, uint64_t seed, size_t repeat
  * refitting); every other method is refitted on each training set.  The
  * bootstrap draws n_rows rows with replacement per repeat and validates on
  * the rows not drawn.  Errors name the split ("split 3: ...").
+ * With prob->groups every scheme works on groups instead of rows: folds,
+ * leave-one-out, shuffle-split and bootstrap draws hold out or draw whole
+ * groups, xopt->train_size counts groups, and every split is refitted
+ * (held-out sets are then too large for the closed forms to pay).
  */
 cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		      const cewb_xval_options *xopt, cewb_xval_result *res,

@@ -522,13 +522,76 @@ void cewb_fit_kfold_assign(size_t n_rows, size_t k, uint64_t seed, size_t repeat
 	free(perm);
 }
 
+/* Order of two (label, row) pairs by label, then row. */
+static int label_cmp(const void *pa, const void *pb)
+{
+	const size_t *a = pa, *b = pb;
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+size_t cewb_fit_group_units(size_t n_rows, const size_t *groups, size_t *unit_of)
+{
+	size_t i, n_units = 0;
+	size_t *pair;
+	if (!groups) {
+		for (i = 0; i < n_rows; i++)
+			unit_of[i] = i;
+		return n_rows;
+	}
+	pair = malloc((n_rows ? n_rows : 1) * 2 * sizeof *pair);
+	if (!pair)
+		return 0;
+	for (i = 0; i < n_rows; i++) {
+		pair[2 * i] = groups[i];
+		pair[2 * i + 1] = i;
+	}
+	qsort(pair, n_rows, 2 * sizeof *pair, label_cmp);
+	for (i = 0; i < n_rows; i++) {
+		if (i > 0 && pair[2 * i] != pair[2 * i - 2])
+			n_units++;
+		unit_of[pair[2 * i + 1]] = n_units;
+	}
+	free(pair);
+	return n_rows ? n_units + 1 : 0;
+}
+
+void cewb_fit_kfold_assign_groups(size_t n_rows, const size_t *groups, size_t k, uint64_t seed,
+				  size_t repeat, size_t *fold)
+{
+	size_t *unit_of, *ufold, n_units, i;
+	if (!groups) {
+		cewb_fit_kfold_assign(n_rows, k, seed, repeat, fold);
+		return;
+	}
+	unit_of = malloc((n_rows ? n_rows : 1) * sizeof *unit_of);
+	ufold = malloc((n_rows ? n_rows : 1) * sizeof *ufold);
+	n_units = unit_of && ufold ? cewb_fit_group_units(n_rows, groups, unit_of) : 0;
+	if (!n_units) {
+		/* No memory: the row split (groups may then straddle folds). */
+		free(unit_of);
+		free(ufold);
+		cewb_fit_kfold_assign(n_rows, k, seed, repeat, fold);
+		return;
+	}
+	cewb_fit_kfold_assign(n_units, k, seed, repeat, ufold);
+	for (i = 0; i < n_rows; i++)
+		fold[i] = ufold[unit_of[i]];
+	free(unit_of);
+	free(ufold);
+}
+
 cewb_status cewb_fit_problem_rows(const cewb_fit_problem *prob, const size_t *rows,
 				  size_t n, cewb_fit_problem *sub, double **storage,
 				  cewb_error *err)
 {
 	size_t p = prob->n_cols, total, i, j;
 	double *buf, *X, *y, *w = NULL, *S = NULL;
-	total = n * p + n + (prob->weights ? n : 0) + (prob->sigma ? n * n : 0);
+	size_t *G = NULL;
+	_Static_assert(sizeof(size_t) <= sizeof(double), "group labels stored in doubles' room");
+	total = n * p + n + (prob->weights ? n : 0) + (prob->sigma ? n * n : 0) +
+		(prob->groups ? n : 0);
 	buf = malloc((total ? total : 1) * sizeof *buf);
 	if (!buf)
 		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory for a sub-problem of %zu rows", n);
@@ -538,7 +601,11 @@ cewb_status cewb_fit_problem_rows(const cewb_fit_problem *prob, const size_t *ro
 		w = y + n;
 	if (prob->sigma)
 		S = (w ? w : y) + n;
+	if (prob->groups)
+		G = (size_t *)(void *)(S ? S + n * n : (w ? w : y) + n);
 	for (i = 0; i < n; i++) {
+		if (G)
+			G[i] = prob->groups[rows[i]];
 		memcpy(X + i * p, prob->X + rows[i] * p, p * sizeof *X);
 		y[i] = prob->y[rows[i]];
 		if (w)
@@ -555,6 +622,7 @@ cewb_status cewb_fit_problem_rows(const cewb_fit_problem *prob, const size_t *ro
 	sub->weights = w;
 	sub->sigma = S;
 	sub->lambda = prob->lambda;
+	sub->groups = G;
 	*storage = buf;
 	return CEWB_OK;
 }

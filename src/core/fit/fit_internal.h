@@ -102,6 +102,10 @@ void cewb_fit_kfold_assign(size_t n_rows, size_t k, uint64_t seed, size_t repeat
  * bootstrap sample): X, y, weights and the Sigma sub-block are copied into
  * one block *storage (free it with free()); lambda is borrowed.
  */
+/* Dense group numbers: unit_of[i] in 0..(return value - 1), the distinct
+ * labels of groups sorted by value (groups NULL: unit_of[i] = i).  Returns
+ * 0 when out of memory (and for n_rows 0). */
+size_t cewb_fit_group_units(size_t n_rows, const size_t *groups, size_t *unit_of);
 cewb_status cewb_fit_problem_rows(const cewb_fit_problem *prob, const size_t *rows,
 				  size_t n, cewb_fit_problem *sub, double **storage,
 				  cewb_error *err);

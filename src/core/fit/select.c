@@ -400,7 +400,7 @@ static cewb_status select_run(const cewb_fit_problem *prob, const cewb_fit_optio
 
 	if (need_cv) {
 		size_t kcv = kmax;
-		cewb_fit_kfold_assign(n, k, opt->seed, 0, fold);
+		cewb_fit_kfold_assign_groups(n, prob->groups, k, opt->seed, 0, fold);
 		for (f = 0; f < k; f++) {
 			size_t nt, nv, kf;
 			double yyf = yy;

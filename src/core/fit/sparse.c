@@ -430,7 +430,7 @@ static cewb_status enet_run(const cewb_fit_problem *prob, const cewb_fit_options
 		alphas[i] = amax * pow(LASSO_EPS, (double)i / (double)(n_alphas - 1));
 
 	if (need_cv) {
-		cewb_fit_kfold_assign(n, k, opt->seed, 0, fold);
+		cewb_fit_kfold_assign_groups(n, prob->groups, k, opt->seed, 0, fold);
 		for (f = 0; f < k; f++) {
 			size_t nt, nv;
 			cewb_sparse_split(&d, fold, f, NULL, NULL, &nt, Zv, yv, &nv);

@@ -182,6 +182,60 @@ static void make_split(const cewb_xval_options *x, size_t n, size_t s, split *sp
 	subsample_train(sp, x->train_size, &rng);
 }
 
+/* Rows of each group: CSR lists (rows of unit u: rows[start[u]..start[u+1])). */
+typedef struct {
+	size_t n_units;
+	size_t *start, *rows;
+} grouping;
+
+/* Build the lists of prob->groups; 0 or 1 when out of memory. */
+static int grouping_build(const cewb_fit_problem *prob, grouping *g)
+{
+	size_t n = prob->n_rows, i, u;
+	size_t *unit_of = malloc((n ? n : 1) * sizeof *unit_of);
+	memset(g, 0, sizeof *g);
+	if (!unit_of)
+		return 1;
+	g->n_units = cewb_fit_group_units(n, prob->groups, unit_of);
+	g->start = calloc(g->n_units + 1, sizeof *g->start);
+	g->rows = malloc((n ? n : 1) * sizeof *g->rows);
+	if (!g->n_units || !g->start || !g->rows) {
+		free(unit_of);
+		free(g->start);
+		free(g->rows);
+		memset(g, 0, sizeof *g);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		g->start[unit_of[i] + 1]++;
+	for (u = 0; u < g->n_units; u++)
+		g->start[u + 1] += g->start[u];
+	for (i = 0; i < n; i++) {
+		size_t *at = &g->start[unit_of[i]];
+		g->rows[(*at)++] = i;
+	}
+	/* the fill advanced every start by its size: shift back */
+	for (u = g->n_units; u > 0; u--)
+		g->start[u] = g->start[u - 1];
+	g->start[0] = 0;
+	free(unit_of);
+	return 0;
+}
+
+/* The rows of a split of units us (train units may repeat: bootstrap). */
+static void expand_split(const grouping *g, const split *us, split *sp)
+{
+	size_t a, r;
+	sp->n_test = sp->n_train = 0;
+	sp->complement = us->complement;
+	for (a = 0; a < us->n_test; a++)
+		for (r = g->start[us->test[a]]; r < g->start[us->test[a] + 1]; r++)
+			sp->test[sp->n_test++] = g->rows[r];
+	for (a = 0; a < us->n_train; a++)
+		for (r = g->start[us->train[a]]; r < g->start[us->train[a] + 1]; r++)
+			sp->train[sp->n_train++] = g->rows[r];
+}
+
 /*
  * Closed-form removal of the rows sp->test from the smoother's fit theta:
  * fills pred (held-out predictions) and theta_out; returns 1 when the
@@ -280,9 +334,10 @@ static int linear_in_y(const cewb_fit_problem *prob, const cewb_fit_options *opt
 cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		      const cewb_xval_options *xopt, cewb_xval_result *res, cewb_error *err)
 {
-	size_t n, p, s, n_splits, i, j;
+	size_t n, p, s, n_splits, i, j, n_units;
 	double t0 = cewb_fit_clock();
-	split sp;
+	split sp, us;
+	grouping grp;
 	accum acc;
 	cewb_fit_smoother sm;
 	cewb_fit_result full;
@@ -293,6 +348,8 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 
 	memset(res, 0, sizeof *res);
 	memset(&sp, 0, sizeof sp);
+	memset(&us, 0, sizeof us);
+	memset(&grp, 0, sizeof grp);
 	memset(&acc, 0, sizeof acc);
 	memset(&sm, 0, sizeof sm);
 	memset(&full, 0, sizeof full);
@@ -302,37 +359,77 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		return st;
 	n = prob->n_rows;
 	p = prob->n_cols;
-	if (n < 2)
-		CEWB_RAISE(err, CEWB_EINVAL, "validation needs at least 2 structures, got %zu", n);
+	n_units = n;
+	if (prob->groups) {
+		if (grouping_build(prob, &grp))
+			CEWB_RAISE(err, CEWB_ENOMEM, "out of memory for the groups of %zu rows", n);
+		n_units = grp.n_units;
+	}
+	if (n_units < 2) {
+		free(grp.start);
+		free(grp.rows);
+		CEWB_RAISE(err, CEWB_EINVAL, "validation needs at least 2 structures, got %zu",
+			   n_units);
+	}
 	switch (xopt->scheme) {
 	case CEWB_XVAL_KFOLD:
-		if (xopt->folds < 2 || xopt->folds > n)
-			CEWB_RAISE(err, CEWB_EINVAL, "folds must be between 2 and %zu, got %zu", n,
-				   xopt->folds);
+		if (xopt->folds < 2 || xopt->folds > n_units) {
+			free(grp.start);
+			free(grp.rows);
+			CEWB_RAISE(err, CEWB_EINVAL, "folds must be between 2 and %zu, got %zu",
+				   n_units, xopt->folds);
+		}
 		/* fall through */
 	case CEWB_XVAL_SHUFFLE_SPLIT:
 	case CEWB_XVAL_BOOTSTRAP:
-		if (xopt->repeat < 1)
-			CEWB_RAISE(err, CEWB_EINVAL, "repeat must be at least 1");
+		if (xopt->repeat < 1) {
+			st = cewb_error_set(err, CEWB_EINVAL, "repeat must be at least 1");
+			goto out;
+		}
 		if (xopt->scheme == CEWB_XVAL_SHUFFLE_SPLIT &&
-		    !(xopt->test_fraction > 0.0 && xopt->test_fraction < 1.0))
-			CEWB_RAISE(err, CEWB_EINVAL, "test fraction must be in (0, 1), got %g",
-				   xopt->test_fraction);
+		    !(xopt->test_fraction > 0.0 && xopt->test_fraction < 1.0)) {
+			st = cewb_error_set(err, CEWB_EINVAL, "test fraction must be in (0, 1), "
+					    "got %g", xopt->test_fraction);
+			goto out;
+		}
 		break;
 	case CEWB_XVAL_LOO:
 		break;
 	default:
-		CEWB_RAISE(err, CEWB_EINVAL, "unknown validation scheme %d", (int)xopt->scheme);
+		st = cewb_error_set(err, CEWB_EINVAL, "unknown validation scheme %d",
+				    (int)xopt->scheme);
+		goto out;
 	}
-	if (xopt->train_size > n - 1)
-		CEWB_RAISE(err, CEWB_EINVAL,
-			   "training size %zu leaves no row to validate on (%zu rows)",
-			   xopt->train_size, n);
+	if (xopt->train_size > n_units - 1) {
+		st = cewb_error_set(err, CEWB_EINVAL, "training size %zu leaves no %s to "
+				    "validate on (%zu %ss)", xopt->train_size,
+				    prob->groups ? "group" : "row", n_units,
+				    prob->groups ? "group" : "row");
+		goto out;
+	}
 	cewb_fit_set_threads(opt->n_threads);
-	n_splits = n_splits_of(xopt, n);
+	n_splits = n_splits_of(xopt, n_units);
+	if (prob->groups) {
+		us.test = malloc(n_units * sizeof *us.test);
+		us.train = malloc(n_units * sizeof *us.train);
+		us.fold = malloc(n_units * sizeof *us.fold);
+		us.perm = malloc(n_units * sizeof *us.perm);
+		if (!us.test || !us.train || !us.fold || !us.perm) {
+			st = cewb_error_set(err, CEWB_ENOMEM, "out of memory for validation of "
+					    "%zu groups", n_units);
+			goto out;
+		}
+	}
 
 	sp.test = malloc(n * sizeof *sp.test);
-	sp.train = malloc(n * sizeof *sp.train);
+	/* a bootstrap of groups may draw the largest group every time */
+	{
+		size_t big = 1, u;
+		for (u = 0; prob->groups && u < grp.n_units; u++)
+			if (grp.start[u + 1] - grp.start[u] > big)
+				big = grp.start[u + 1] - grp.start[u];
+		sp.train = malloc((prob->groups ? n_units * big : n) * sizeof *sp.train);
+	}
 	sp.fold = malloc(n * sizeof *sp.fold);
 	sp.perm = malloc(n * sizeof *sp.perm);
 	acc.eci_sum = calloc(p, sizeof *acc.eci_sum);
@@ -348,7 +445,7 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 		goto out;
 	}
 
-	if (linear_in_y(prob, opt) && xopt->train_size == 0 &&
+	if (!prob->groups && linear_in_y(prob, opt) && xopt->train_size == 0 &&
 	    xopt->scheme != CEWB_XVAL_BOOTSTRAP) {
 		cewb_fit_options o = *opt;
 		if (o.method == CEWB_FIT_GLS)
@@ -387,7 +484,12 @@ cewb_status cewb_xval(const cewb_fit_problem *prob, const cewb_fit_options *opt,
 					    "validation interrupted at split %zu", s);
 			goto out;
 		}
-		make_split(xopt, n, s, &sp);
+		if (prob->groups) {
+			make_split(xopt, n_units, s, &us);
+			expand_split(&grp, &us, &sp);
+		} else {
+			make_split(xopt, n, s, &sp);
+		}
 		if (sp.n_test == 0)
 			continue; /* a bootstrap sample that drew every row */
 		if (fast && sp.complement &&
@@ -440,6 +542,12 @@ out:
 	free(sp.train);
 	free(sp.fold);
 	free(sp.perm);
+	free(us.test);
+	free(us.train);
+	free(us.fold);
+	free(us.perm);
+	free(grp.start);
+	free(grp.rows);
 	free(acc.eci_sum);
 	free(acc.eci_sum2);
 	free(acc.pred_sum);
