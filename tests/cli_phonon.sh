@@ -59,9 +59,12 @@ has "export needs a supercell" "export force-constants: which supercell? add --s
 got=$("$CEWB" -c "plot dispersion" 2>&1)
 has "plot dispersion needs a force-constant fit" "plot: no force-constant fit" "$got"
 
-# The harmonic fit of aluminium (pairs to 5 Å) on the sigma = 0.01 Å frames.
+# The harmonic fit of aluminium on the sigma = 0.01 Å frames, pairs to 6 Å:
+# half the 12 Å training cell (a longer pair meets its own periodic image
+# there), and five neighbour shells - with three (5 Å) the transverse
+# frequency at L is 1 % low.
 D=examples/fce-al
-FIT="load lattice $D/primitive.xyz --species Al; fce space 5.0; set tolerance 0.8;
+FIT="load lattice $D/primitive.xyz --species Al; fce space 6.0; set tolerance 0.8;
 load structures $D/training_rattled.xyz; fce select sigma=0.01; fit ols"
 # Without a working force-constant fit (a build without it) the rest is skipped.
 got=$("$CEWB" -c "$FIT" 2>&1) || skip="no force-constant fit: $(printf '%s' "$got" | tail -1)"
@@ -111,7 +114,7 @@ got=$("$CEWB" -c "$FIT; export force-constants $tmp/FORCE_CONSTANTS --supercell 
 has "export force-constants" "wrote the force constants of 108 atoms (108 x 108 blocks" "$got"
 [ "$(head -1 "$tmp/FORCE_CONSTANTS" 2>/dev/null | tr -s ' ')" = " 108 108" ]
 ok $? "FORCE_CONSTANTS starts with '108 108'"
-[ "$(wc -l < "$tmp/FORCE_CONSTANTS" 2>/dev/null)" = "$((1 + 108 * 108 * 4))" ]
+[ "$( (wc -l < "$tmp/FORCE_CONSTANTS") 2>/dev/null)" = "$((1 + 108 * 108 * 4))" ]
 ok $? "FORCE_CONSTANTS has 108 x 108 blocks"
 # Sum rule in the file: the blocks of row 1 add up to zero.
 s=$(awk 'NR > 1 && NR <= 1 + 108 * 4 && NF == 3 { for (k = 1; k <= 3; k++) t[k] += $k }
@@ -124,7 +127,7 @@ got=$("$CEWB" -c "$FIT; export force-constants $tmp/FC2 --supercell $D/unitcell.
 has "the conventional cell is a supercell too" "wrote the force constants of 4 atoms" "$got"
 got=$("$CEWB" -c "$FIT; export force-constants $tmp/FC3 --supercell tests/data/icet/bcc_longedge_binary.xyz" 2>&1)
 case "$got" in *"export force-constants: "*) ok 0 "a cell that is not a supercell is refused" ;;
-*) ok 1 "a cell that is not a supercell is refused"; echo "# $got" ;; esac
+*) ok 1 "a cell that is not a supercell is refused"; [ -n "$skip" ] || echo "# $got" ;; esac
 [ ! -e "$tmp/FC3" ]
 ok $? "nothing written after a refusal"
 
