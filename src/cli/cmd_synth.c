@@ -136,8 +136,8 @@ static int eci_from_json(struct session *s, const char *path, json_t *doc, size_
 		for (size_t k = 0; k < n; k++) {
 			json_t *p = json_object_get(json_array_get(list, k), "parameter");
 			if (!json_is_integer(p) || json_integer_value(p) < 0) {
-				cmd_fail(s, "%s: line %zu: ECI %zu has no \"parameter\" index", path,
-					 line, k);
+				cmd_fail(s, "%s: line %zu: ECI %zu has no \"parameter\" index",
+					 path, line, k);
 				return -1;
 			}
 			if ((size_t)json_integer_value(p) + 1 > size)
@@ -157,8 +157,8 @@ static int eci_from_json(struct session *s, const char *path, json_t *doc, size_
 			json_t *v = json_object_get(e, "value");
 			if (!json_is_number(v)) {
 				eci_file_release(&g);
-				cmd_fail(s, "%s: line %zu: the value of parameter %zu is not a number",
-					 path, line, j);
+				cmd_fail(s, "%s: line %zu: the value of parameter %zu is not a "
+					 "number", path, line, j);
 				return -1;
 			}
 			g.value[j] = json_number_value(v);
@@ -242,14 +242,14 @@ static int eci_read_text(struct session *s, const char *path, char *text, struct
 			double v = strtod(p, &end);
 			if (end == p || (*end && !isspace((unsigned char)*end)) || k == 2) {
 				eci_file_release(f);
-				return cmd_fail(s, "%s: line %zu: expected 'value' or 'index value', "
-						"got '%.32s%s'", path, lineno, p,
+				return cmd_fail(s, "%s: line %zu: expected 'value' or 'index "
+						"value', got '%.32s%s'", path, lineno, p,
 						strlen(p) > 32 ? "..." : "");
 			}
 			if (!isfinite(v)) {
 				eci_file_release(f);
-				return cmd_fail(s, "%s: line %zu: '%.*s' is not a finite number", path,
-						lineno, (int)(end - p), p);
+				return cmd_fail(s, "%s: line %zu: '%.*s' is not a finite number",
+						path, lineno, (int)(end - p), p);
 			}
 			x[k++] = v;
 			p = end;
@@ -332,7 +332,8 @@ static size_t count_nonzero(const double *v, size_t n)
 static int need_data(struct session *s)
 {
 	if (!s->space)
-		return cmd_fail(s, "no cluster space: build one first with 'space CUT2 [CUT3 ...]'");
+		return cmd_fail(s, "no cluster space: build one first with "
+				"'space CUT2 [CUT3 ...]'");
 	if (s->train.n == 0)
 		return cmd_fail(s, "no training structures: load some with 'load structures FILE'");
 	if (!s->train.X || s->train.n_params != s->space->n_params)
@@ -406,13 +407,16 @@ static int synth_exec(struct session *s, const struct cmd_args *a)
 	double noise_rms = n_used ? sqrt(e2 / (double)n_used) : NAN;
 	size_t nz = count_nonzero(f.value, p);
 	if (out_is_json(s)) {
-		json_t *doc = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:f, s:I, s:f}", "file", path,
-					"key", key, "n_structures", (int)n, "n_used", (int)n_used,
-					"n_parameters", (int)p, "n_nonzero", (int)nz, "noise", noise,
+		json_t *doc = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:f, s:I, s:f}",
+					"file", path, "key", key, "n_structures", (int)n,
+					"n_used", (int)n_used, "n_parameters", (int)p,
+					"n_nonzero", (int)nz, "noise", noise,
 					"seed", (json_int_t)seed, "noise_rms",
 					isfinite(noise_rms) ? noise_rms : 0.0);
-		json_object_set_new(doc, "target_mean", isfinite(mean) ? json_real(mean) : json_null());
-		json_object_set_new(doc, "target_std", isfinite(sd) ? json_real(sd) : json_null());
+		json_object_set_new(doc, "target_mean",
+				    isfinite(mean) ? json_real(mean) : json_null());
+		json_object_set_new(doc, "target_std",
+				    isfinite(sd) ? json_real(sd) : json_null());
 		json_object_set_new(doc, "target_min", n_used ? json_real(lo) : json_null());
 		json_object_set_new(doc, "target_max", n_used ? json_real(hi) : json_null());
 		out_json(s, doc);
@@ -433,8 +437,8 @@ static int synth_exec(struct session *s, const struct cmd_args *a)
 		out_printf(s, "  no noise: the targets are exactly X J\n");
 	if (n_used)
 		out_printf(s, "  targets (meV): mean %s, std %s, from %s to %s\n",
-			   out_real(s, mean * MEV, b1, sizeof b1), out_real(s, sd * MEV, b2, sizeof b2),
-			   out_real(s, lo * MEV, b3, sizeof b3), out_real(s, hi * MEV, b4, sizeof b4));
+			   mev_s(s, mean, b1), mev_s(s, sd, b2), mev_s(s, lo, b3),
+			   mev_s(s, hi, b4));
 	out_printf(s, "  compare a fit with the truth: synth compare %s\n", path);
 	eci_file_release(&f);
 	return 0;
@@ -484,19 +488,22 @@ static int compare_exec(struct session *s, const struct cmd_args *a)
 		for (size_t j = 0; j < p; j++) {
 			size_t oi = sp->param_orbit[j];
 			const cewb_orbit *o = &sp->orbits[oi];
-			json_array_append_new(list, json_pack("{s:i, s:i, s:i, s:f, s:f, s:f}",
-							      "parameter", (int)j, "orbit", (int)oi,
-							      "order", (int)o->order, "true", f.value[j],
-							      "fit", fr->eci[j], "error",
-							      fr->eci[j] - f.value[j]));
+			json_t *e = json_pack("{s:i, s:i, s:i, s:f, s:f, s:f}", "parameter",
+					      (int)j, "orbit", (int)oi, "order", (int)o->order,
+					      "true", f.value[j], "fit", fr->eci[j], "error",
+					      fr->eci[j] - f.value[j]);
+			json_array_append_new(list, e);
 		}
-		json_t *doc = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:i, s:o}",
-					"file", path, "method", method, "n_parameters", (int)p,
-					"n_true_nonzero", (int)(found + missed), "n_fit_nonzero",
-					(int)(found + spurious), "found", (int)found, "missed", (int)missed,
-					"spurious", (int)spurious, "rmse_eci", rms, "max_error", emax,
-					"max_error_parameter", (int)worst, "eci", list);
-		json_object_set_new(doc, "relative_error", isfinite(rel) ? json_real(rel) : json_null());
+		json_t *doc = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, "
+					"s:i, s:o}", "file", path, "method", method,
+					"n_parameters", (int)p, "n_true_nonzero",
+					(int)(found + missed), "n_fit_nonzero",
+					(int)(found + spurious), "found", (int)found, "missed",
+					(int)missed, "spurious", (int)spurious, "rmse_eci", rms,
+					"max_error", emax, "max_error_parameter", (int)worst,
+					"eci", list);
+		json_object_set_new(doc, "relative_error",
+				    isfinite(rel) ? json_real(rel) : json_null());
 		out_json(s, doc);
 		eci_file_release(&f);
 		return 0;
