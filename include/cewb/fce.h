@@ -30,6 +30,36 @@
  * atom 0, then atom 1, ...).  Fitting theta to forces with any cewb_fit
  * method is then the same problem as fitting ECIs to energies.
  *
+ * Conventions:
+ *  - cutoffs as in cewb/space.h: d < cutoff + 2e-5 Å between distinct sites;
+ *  - radius = mean distance of the distinct sites from their centroid;
+ *  - orbits sorted by order, radius (tolerance 1e-5 Å), number of distinct
+ *    sites, pair distances of the distinct sites (longest first, 1e-5 Å),
+ *    clusters per primitive cell, the multiplicities of the repeated sites
+ *    in the representative's site order (larger first: (i,i,j) before
+ *    (i,j,j)), then the representative's sites and offsets (offsets first,
+ *    lexicographic); the representative is the smallest cluster of the
+ *    orbit in that order, with its smallest site in the home cell;
+ *  - orbits whose tensor vanishes by symmetry (e.g. (i,i,i) at a centre of
+ *    inversion) are left out: every orbit has n_free >= 1;
+ *  - tensors: Cartesian components (a1 .. an), x = 0, first index slowest;
+ *    each orbit's basis is the reduced row echelon form of the null space
+ *    of its symmetry constraints (SVD, singular values below 1e-3 are zero:
+ *    the constraint matrix I - P, P the average of the tensor images over
+ *    the stabilizer, has singular values 0 or 1 up to the symmetry noise
+ *    of the cell), so each parameter is one tensor component;
+ *  - acoustic sum rules: for every (n-1)-tuple of sites that is part of a
+ *    cluster (one per orbit of such tuples, the others follow by symmetry),
+ *    sum over the last site of Phi = 0; rows scaled to unit length; their
+ *    null space by the SVD with singular values below 1e-6 times the
+ *    largest counted as zero;
+ *  - rotational sum rules (CEWB_FCE_ROTATIONAL, implies the acoustic ones):
+ *    the second-order Born-Huang conditions
+ *    sum_j Phi_ij^ab r_ij^c = sum_j Phi_ij^ac r_ij^b for every site i, and
+ *    the Huang conditions [ab,cd] = [cd,ab], [ab,cd] = sum_ij Phi_ij^ab
+ *    r_ij^c r_ij^d.  The conditions that couple third and higher orders to
+ *    the lower ones are NOT imposed.
+ *
  * Units: Å, eV; parameters carry eV/Å^n for order n.
  *
  * Ownership: cewb_fce_space_free frees a space and everything it holds.
@@ -61,7 +91,11 @@ typedef struct {
 	double radius;		/* mean distance of the distinct sites from their centre (Å) */
 	double max_distance;	/* longest distance between two of its sites (Å) */
 	size_t n_distinct;	/* distinct sites in a cluster (1 for self terms) */
-	size_t multiplicity;	/* clusters per primitive cell */
+	size_t multiplicity;	/* clusters per primitive cell; in a supercell space
+				   classes of clusters under the translations (a
+				   cluster that t translations map onto itself makes
+				   1/t cluster per cell, e.g. a pair at half a
+				   supercell vector) */
 	size_t n_free;		/* independent tensor parameters after the point symmetry */
 	size_t free_first;	/* index of its first free parameter (n_free consecutive) */
 	size_t sites[CEWB_FCE_MAX_ORDER];	/* representative: lattice sites ... */
@@ -71,8 +105,10 @@ typedef struct {
 /*
  * Build the force-constant space of a lattice.  cutoffs[k] is the cutoff
  * (Å) of order k + 2, n_cutoffs in 1..CEWB_FCE_MAX_ORDER-1 (a cutoff of 0
- * leaves that order out); sum_rules is a combination of CEWB_FCE_*.
- * Errors: CEWB_EINVAL for a bad cutoff or a lattice without periodicity.
+ * leaves that order out; at most 50 Å); sum_rules is a combination of
+ * CEWB_FCE_*.  Polls cewb_interrupt_flag (CEWB_EINTERRUPT).
+ * Errors: CEWB_EINVAL for a bad cutoff, unknown sum rules or a lattice
+ * that is not periodic along a, b and c (slabs are not supported).
  */
 cewb_status cewb_fce_space_build(const cewb_lattice *lat, const double *cutoffs,
 				 size_t n_cutoffs, unsigned sum_rules,
@@ -145,7 +181,9 @@ double cewb_element_mass(int z);
  * must match the lattice: cewb_supercell_match with tol Å), disp its
  * displacements (n_atoms rows, Å).  A receives 3 n_atoms rows of n_params
  * columns (row-major), so that the forces are F = A params.  Errors name
- * the atom that does not sit on a site.
+ * the atom that does not sit on a site (CEWB_ENOFIT, from
+ * cewb_supercell_match), or the atom whose displacement is not a number
+ * or longer than half the nearest-neighbour distance (CEWB_EINVAL).
  */
 cewb_status cewb_fce_sensing(const cewb_fce_space *sp, const cewb_structure *ideal,
 			     const double (*disp)[3], double tol, double *A, cewb_error *err);
