@@ -26,7 +26,7 @@ below() { awk -v x="$1" -v l="$2" 'BEGIN { if (x < 0) x = -x; exit !(x != "" && 
 T=tests/data/synth/agpd_truth.txt
 L="load lattice examples/agpd/primitive.xyz --species Ag,Pd; space 6 4;
 load structures examples/agpd/structures.xyz --target mixing_energy"
-echo "1..32"
+echo "1..36"
 
 # Noise-free targets: ols recovers the truth to round-off.  625 structures
 # and 7 parameters, |J| <= 0.04 eV: 1e-10 eV is far above the round-off of
@@ -91,6 +91,17 @@ has "validate on synthetic targets" "validate ols: 5-fold" "$got"
 printf '0 1\n2 3\n' >"$tmp/badidx.txt"
 got=$("$CEWB" -k -c "$L" -c "synth --eci $T --key first" -c "synth --eci $tmp/badidx.txt --key second" -c 'structures' 2>&1)
 has "a failed synth leaves the targets" "first  mapping" "$got"
+
+# Structures refused by the mapping get no target (their cluster vector is
+# unknown) and stay out of the fit; the mapped ones get X J of their ideal
+# supercell.
+R="load lattice examples/agpd/primitive.xyz --species Ag,Pd; space 6 4;
+load structures tests/data/relaxed/agpd_relaxed.xyz --map"
+got=$("$CEWB" -c "$R" -c "synth --eci $T" -c 'fit ols' -c 'structures' 2>&1)
+has "refused structures: counted apart" "of 23 structures from the 7 ECIs" "$got"
+has "refused structures: said so" "1 refused structure left without a target" "$got"
+has "refused structures: no target in the table" "Pd2Ag                     -  refused" "$got"
+has "refused structures: the fit leaves them out" "23 (1 refused by the mapping left out)" "$got"
 
 # Errors: one line, naming the file and the line.
 err() { "$CEWB" -c "$L" -c "$1" 2>&1 >/dev/null | tail -n 1; }
