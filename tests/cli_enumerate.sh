@@ -22,7 +22,7 @@ has() {
 
 P=$top_srcdir/examples/agpd/primitive.xyz
 L="load lattice $P --species Ag,Pd"
-echo "1..30"
+echo "1..31"
 
 got=$("$CEWB" -c "$L; enumerate --sizes 1-8" 2>&1)
 ok $? "enumerate runs"
@@ -42,7 +42,7 @@ has "written" "wrote 105 structures to e.xyz" "$got"
 has "loaded" "loaded 105 structures from e.xyz" "$got"
 n_ideal=$(printf '%s\n' "$got" | grep -o '"status": "ideal"' | wc -l)
 [ "$n_ideal" -eq 105 ]; ok $? "all 105 are ideal supercells ($n_ideal)"
-has "info keys" 'size=2 hnf="1 0 0 0 1 0 0 0 2" snf="1 1 2" hnf_index=0 index=0' "$(sed -n 2p e.xyz)"
+has "info keys, reduced cell" 'size=2 hnf="1 0 0 0 1 0 0 0 2" snf="1 1 2" supercell="1 0 0 0 1 0 -1 0 2" hnf_index=0 index=0' "$(sed -n 2p e.xyz)"
 # Pd fraction of every frame within [0.25, 0.75]
 bad=$(awk 'left == 0 { n = $1; left = -1; pd = 0; next }
 	left == -1 { left = n; next }
@@ -51,8 +51,9 @@ bad=$(awk 'left == 0 { n = $1; left = -1; pd = 0; next }
 [ "$bad" -eq 0 ]; ok $? "concentration limits respected in the file ($bad outside)"
 got=$("$CEWB" -c "$L; enumerate --sizes 1-3 --output e.xyz" 2>&1)
 has "no overwrite without --force" "enumerate: e.xyz exists: add --force to overwrite it" "$got"
-got=$("$CEWB" -c "$L; enumerate --sizes 1-3 --output e.xyz --force" 2>&1)
+got=$("$CEWB" -c "$L; enumerate --sizes 1-3 --output e.xyz --force --hnf-cell" 2>&1)
 has "--force overwrites" "wrote 10 structures to e.xyz" "$got"
+has "--hnf-cell keeps H" 'Lattice="0.0 2.045 2.045 2.045 0.0 2.045 4.09 4.09 0.0" Properties=species:S:1:pos:R:3 size=2 hnf="1 0 0 0 1 0 0 0 2" snf="1 1 2" supercell="1 0 0 0 1 0 0 0 2"' "$(sed -n 8p e.xyz)"
 got=$("$CEWB" -c "$L; space 6.0 4.5; load structures e.xyz; vectors --json" 2>&1)
 dups=$(printf '%s\n' "$got" | tr -d ' \n' | sed 's/.*"vectors":\[\[//; s/\]\]}.*//' | sed 's/\],\[/\n/g' | sort | uniq -d | wc -l)
 [ "$dups" -eq 0 ]; ok $? "the 10 structures have different cluster vectors"

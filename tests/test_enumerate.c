@@ -258,8 +258,66 @@ static void check_independent(const char *what, const cewb_lattice *lat, size_t 
 	cewb_enum_result_free(r);
 }
 
+/* Reduced cells: the same lattice as H (P H^-1 unimodular), right-handed,
+ * no longer than H's and no vector shortened by subtracting another. */
+static void check_reduced(const cewb_lattice *lat, const cewb_enum_result *r)
+{
+	size_t bad = 0;
+	for (size_t k = 0; r && k < r->n; k++) {
+		int P[3][3];
+		const int(*H)[3] = (const int(*)[3])r->items[k].H;
+		double vp[3][3], vh[3][3], lp = 0, lh = 0, det;
+		cewb_enum_reduce_cell(lat, H, P);
+		/* Each row of P is an integer combination of the rows of H:
+		 * solve the lower-triangular system; det P = det H. */
+		for (int i = 0; i < 3; i++) {
+			long x[3], rem[3] = { P[i][0], P[i][1], P[i][2] };
+			for (int j = 2; j >= 0; j--) {
+				x[j] = rem[j] / H[j][j];
+				if (rem[j] % H[j][j])
+					bad++;
+				for (int c = 0; c <= j; c++)
+					rem[c] -= x[j] * H[j][c];
+			}
+		}
+		det = (double)P[0][0] * (P[1][1] * P[2][2] - P[1][2] * P[2][1]) -
+		      (double)P[0][1] * (P[1][0] * P[2][2] - P[1][2] * P[2][0]) +
+		      (double)P[0][2] * (P[1][0] * P[2][1] - P[1][1] * P[2][0]);
+		if (det != (double)r->items[k].size)
+			bad++;
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 3; j++) {
+				vp[i][j] = P[i][0] * lat->cell[0][j] + P[i][1] * lat->cell[1][j] +
+					   P[i][2] * lat->cell[2][j];
+				vh[i][j] = H[i][0] * lat->cell[0][j] + H[i][1] * lat->cell[1][j] +
+					   H[i][2] * lat->cell[2][j];
+			}
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 3; j++) {
+				lp += vp[i][j] * vp[i][j];
+				lh += vh[i][j] * vh[i][j];
+			}
+		if (lp > lh * (1 + 1e-12))
+			bad++;
+		for (int i = 0; i < (lat->pbc[2] ? 3 : 2); i++)
+			for (int j = 0; j < (lat->pbc[2] ? 3 : 2); j++) {
+				double d = 0, l = 0;
+				if (i == j)
+					continue;
+				for (int c = 0; c < 3; c++) {
+					d += vp[i][c] * vp[j][c];
+					l += vp[j][c] * vp[j][c];
+				}
+				if (fabs(d) > 0.5 * l * (1 + 1e-9))
+					bad++;
+			}
+	}
+	ok(r && bad == 0, "reduced cells: same superlattice, right-handed, shorter, "
+	   "pairwise reduced (%zu structures)", r ? r->n : 0);
+}
+
 /* Written structures: ideal supercells, info keys, read back. */
-static void check_structures(void)
+static void check_structures(int reduce)
 {
 	cewb_lattice *lat = hcp();
 	cewb_enum_result *r = run(lat, 1, 3, NULL, 0);
@@ -271,7 +329,7 @@ static void check_structures(void)
 	int fd = mkstemp(path);
 
 	for (size_t k = 0; r && k < r->n; k++) {
-		fr[k] = cewb_enum_structure(lat, &r->items[k], k, &err);
+		fr[k] = cewb_enum_structure(lat, &r->items[k], k, reduce, &err);
 		if (!fr[k])
 			diag("structure %zu: %s", k, err.message);
 	}
@@ -281,6 +339,8 @@ static void check_structures(void)
 		diag("%s", err.message);
 	} else {
 		ok(back.n == r->n, "hcp 1..3: %zu frames read back", back.n);
+		if (reduce)
+			check_reduced(lat, r);
 		for (size_t k = 0; k < back.n && k < r->n; k++) {
 			cewb_supercell *c = NULL;
 			double size, index;
@@ -316,8 +376,8 @@ static void check_structures(void)
 			cewb_supercell_free(c);
 		}
 		ok(bad == 0 && n_ok == r->n,
-		   "every frame is an ideal supercell of the lattice with its decoration and "
-		   "info keys size, hnf, index");
+		   "%s cells: every frame is an ideal supercell of the lattice with its "
+		   "decoration and info keys size, hnf, index", reduce ? "reduced" : "HNF");
 	}
 	unlink(path);
 	cewb_frames_release(&back);
@@ -565,7 +625,15 @@ int main(void)
 		check_independent("binary square slab 1..6", lat, 6, sc_cut, 3, 200);
 		cewb_lattice_free(lat);
 	}
-	check_structures();
+	check_structures(0);
+	check_structures(1);
+	{
+		cewb_lattice *f = fcc("Ag,Pd");
+		cewb_enum_result *r = run(f, 1, 8, NULL, 0);
+		check_reduced(f, r);
+		cewb_enum_result_free(r);
+		cewb_lattice_free(f);
+	}
 	check_limits();
 	check_order();
 	check_errors();

@@ -97,6 +97,8 @@ typedef struct {
 	size_t min_size, max_size;
 	size_t *n_by_size;        /* max_size - min_size + 1 counts */
 	size_t *n_hnf_by_size;    /* distinct supercells per size */
+	size_t n_species;         /* species that take part, ascending atomic number */
+	int *species;
 } cewb_enum_result;
 
 /*
@@ -121,13 +123,23 @@ size_t cewb_enum_count_hnf(size_t n, int slab);
 void cewb_enum_smith(const int M[3][3], int d[3]);
 
 /*
- * The structure of an item: the supercell H of lat filled with the item's
- * species, positions wrapped into the cell, info keys "size", "hnf" (9
- * integers, rows), "snf" (3), "hnf_index" and "index" (given).  NULL with
- * err set on failure.
+ * A short, right-handed cell of the same superlattice as H: rows P = U H
+ * with U unimodular, reduced by integer steps that shorten one vector by
+ * others (v_i - m v_j, then v_i +- v_j +- v_k) until none does, then
+ * sorted by length; for a slab the third row stays H's (0, 0, 1).
+ */
+void cewb_enum_reduce_cell(const cewb_lattice *lat, const int H[3][3], int P[3][3]);
+
+/*
+ * The structure of an item: a supercell of lat filled with the item's
+ * species, positions wrapped into the cell; the cell is H itself, or with
+ * reduce the short cell of cewb_enum_reduce_cell (the same structure, atoms
+ * in that supercell's order).  Info keys: "size", "hnf" (9 integers, rows),
+ * "snf" (3), "supercell" (the 9 integers of the cell matrix used),
+ * "hnf_index" and "index" (given).  NULL with err set on failure.
  */
 cewb_structure *cewb_enum_structure(const cewb_lattice *lat, const cewb_enum_item *it,
-				    size_t index, cewb_error *err);
+				    size_t index, int reduce, cewb_error *err);
 
 #ifdef __cplusplus
 }

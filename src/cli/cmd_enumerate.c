@@ -128,7 +128,8 @@ static int show_time(const struct session *s)
 }
 
 /* Write every structure of r to path; 0 on success. */
-static int write_structures(struct session *s, const cewb_enum_result *r, const char *path)
+static int write_structures(struct session *s, const cewb_enum_result *r, const char *path,
+			    int reduce)
 {
 	cewb_structure **frames = calloc(r->n ? r->n : 1, sizeof *frames);
 	cewb_error err;
@@ -139,7 +140,7 @@ static int write_structures(struct session *s, const cewb_enum_result *r, const 
 	if (!frames)
 		return cmd_fail(s, "out of memory");
 	for (k = 0; k < r->n && !st; k++) {
-		frames[k] = cewb_enum_structure(s->lattice, &r->items[k], k, &err);
+		frames[k] = cewb_enum_structure(s->lattice, &r->items[k], k, reduce, &err);
 		if (!frames[k])
 			st = err.code ? err.code : CEWB_ENOMEM;
 	}
@@ -229,7 +230,7 @@ static int enumerate_exec(struct session *s, const struct cmd_args *a)
 			cmd_fail(s, "%s", err.message);
 		goto done;
 	}
-	if (path && write_structures(s, r, path))
+	if (path && write_structures(s, r, path, !arg_flag(a, "hnf-cell")))
 		goto done;
 	if (out_is_json(s)) {
 		json_t *by = json_array(), *spj = json_array();
@@ -241,19 +242,8 @@ static int enumerate_exec(struct session *s, const struct cmd_args *a)
 							    "supercells", (int)r->n_hnf_by_size[i],
 							    "structures", (int)r->n_by_size[i]));
 		}
-		/* The species that take part: from the first structures' sites. */
-		for (size_t b = 0; b < s->lattice->n_sites; b++)
-			for (size_t j = 0; j < s->lattice->n_allowed[b]; j++) {
-				int z = s->lattice->allowed[b][j], dup = 0, keep = !opt.n_species ||
-							s->lattice->n_allowed[b] == 1;
-				for (size_t k = 0; k < opt.n_species; k++)
-					keep |= opt.species[k] == z;
-				for (size_t k = 0; k < json_array_size(spj); k++)
-					dup |= !strcmp(json_string_value(json_array_get(spj, k)),
-						       cewb_element_symbol(z));
-				if (keep && !dup)
-					json_array_append_new(spj, json_string(cewb_element_symbol(z)));
-			}
+		for (size_t k = 0; k < r->n_species; k++)
+			json_array_append_new(spj, json_string(cewb_element_symbol(r->species[k])));
 		out_json(s, json_pack("{s:[i,i], s:o, s:i, s:i, s:o, s:o, s:f}", "sizes",
 				      (int)r->min_size, (int)r->max_size, "species", spj,
 				      "n_structures", (int)r->n, "n_supercells", (int)n_sc,
@@ -261,7 +251,10 @@ static int enumerate_exec(struct session *s, const struct cmd_args *a)
 				      "seconds", seconds));
 	} else {
 		size_t n_sc = 0;
-		out_printf(s, "%4s  %10s  %10s\n", "size", "supercells", "structures");
+		out_printf(s, "species");
+		for (size_t k = 0; k < r->n_species; k++)
+			out_printf(s, "%s %s", k ? "," : "", cewb_element_symbol(r->species[k]));
+		out_printf(s, "\n%4s  %10s  %10s\n", "size", "supercells", "structures");
 		for (size_t n = r->min_size; n <= r->max_size; n++) {
 			size_t i = n - r->min_size;
 			n_sc += r->n_hnf_by_size[i];
@@ -293,6 +286,8 @@ static const struct cmd_arg enumerate_opts[] = {
 	{ .name = "output", .type = ARG_FILE, .metavar = "FILE.xyz",
 	  .help = "write the structures as extended XYZ (without: only count them)" },
 	{ .name = "force", .type = ARG_FLAG, .help = "replace an existing output file" },
+	{ .name = "hnf-cell", .type = ARG_FLAG,
+	  .help = "keep the Hermite-normal-form cell (default: a short, reduced cell)" },
 	{ .name = "max", .type = ARG_INT, .def = "100000", .min = 1, .max = 1e8, .metavar = "N",
 	  .help = "refuse to write more than N structures" },
 	{ .name = NULL }

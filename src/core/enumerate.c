@@ -547,6 +547,7 @@ void cewb_enum_result_free(cewb_enum_result *r)
 	free(r->items);
 	free(r->n_by_size);
 	free(r->n_hnf_by_size);
+	free(r->species);
 	free(r);
 }
 
@@ -660,6 +661,14 @@ cewb_status cewb_enum_run(const cewb_lattice *lat, const cewb_enum_options *opt,
 	}
 	r->min_size = opt->min_size;
 	r->max_size = opt->max_size;
+	r->species = malloc((size_t)su.n_elem * sizeof *r->species);
+	if (!r->species) {
+		cewb_enum_result_free(r);
+		setup_free(&su);
+		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
+	}
+	memcpy(r->species, su.elem, (size_t)su.n_elem * sizeof *r->species);
+	r->n_species = (size_t)su.n_elem;
 	sink.r = r;
 	sink.cap = 0;
 	for (size_t n = opt->min_size; n <= opt->max_size; n++) {
@@ -698,26 +707,129 @@ static cewb_status set_info_int(cewb_structure *s, const char *key, size_t v, ce
 	return st;
 }
 
-cewb_structure *cewb_enum_structure(const cewb_lattice *lat, const cewb_enum_item *it,
-				    size_t index, cewb_error *err)
+static double dot3(const double a[3], const double b[3])
 {
-	cewb_supercell *sc = NULL;
+	return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+/* Cartesian vector of row r of P. */
+static void row_cart(const cewb_lattice *lat, const long r[3], double v[3])
+{
+	for (int j = 0; j < 3; j++)
+		v[j] = (double)r[0] * lat->cell[0][j] + (double)r[1] * lat->cell[1][j] +
+		       (double)r[2] * lat->cell[2][j];
+}
+
+void cewb_enum_reduce_cell(const cewb_lattice *lat, const int H[3][3], int P[3][3])
+{
+	int nr = lat->pbc[2] ? 3 : 2;
+	long m[3][3];
+	double v[3][3], len[3];
+	int changed = 1;
+
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			m[i][j] = H[i][j];
+	for (int i = 0; i < 3; i++) {
+		row_cart(lat, m[i], v[i]);
+		len[i] = dot3(v[i], v[i]);
+	}
+	/* Every step shortens a vector by a finite amount: it ends. */
+	for (int iter = 0; changed && iter < 1000; iter++) {
+		changed = 0;
+		for (int i = 0; i < nr; i++)
+			for (int j = 0; j < nr; j++) {
+				double x;
+				long q;
+				if (i == j)
+					continue;
+				x = dot3(v[i], v[j]) / len[j];
+				if (x > -0.5 - 1e-9 && x < 0.5 + 1e-9)
+					continue;
+				q = (long)floor(x + 0.5);
+				for (int k = 0; k < 3; k++)
+					m[i][k] -= q * m[j][k];
+				row_cart(lat, m[i], v[i]);
+				len[i] = dot3(v[i], v[i]);
+				changed = 1;
+			}
+		for (int i = 0; i < nr && nr == 3; i++) {
+			int j = (i + 1) % 3, k = (i + 2) % 3;
+			for (int sj = -1; sj <= 1; sj += 2)
+				for (int sk = -1; sk <= 1; sk += 2) {
+					double w[3];
+					for (int c = 0; c < 3; c++)
+						w[c] = v[i][c] + sj * v[j][c] + sk * v[k][c];
+					if (dot3(w, w) < len[i] * (1 - 1e-9)) {
+						for (int c = 0; c < 3; c++)
+							m[i][c] += sj * m[j][c] + sk * m[k][c];
+						row_cart(lat, m[i], v[i]);
+						len[i] = dot3(v[i], v[i]);
+						changed = 1;
+					}
+				}
+		}
+	}
+	/* Shortest first (stable for equal lengths). */
+	for (int i = 1; i < nr; i++)
+		for (int j = i; j > 0 && len[j] < len[j - 1] * (1 - 1e-9); j--) {
+			long t[3];
+			double tl = len[j];
+			memcpy(t, m[j], sizeof t);
+			memcpy(m[j], m[j - 1], sizeof t);
+			memcpy(m[j - 1], t, sizeof t);
+			len[j] = len[j - 1];
+			len[j - 1] = tl;
+		}
+	if (det3l((const long(*)[3])m) < 0)
+		for (int k = 0; k < 3; k++)
+			m[0][k] = -m[0][k];
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			P[i][j] = (int)m[i][j];
+}
+
+cewb_structure *cewb_enum_structure(const cewb_lattice *lat, const cewb_enum_item *it,
+				    size_t index, int reduce, cewb_error *err)
+{
+	cewb_supercell *sh = NULL, *sp = NULL;
 	cewb_structure *s = NULL;
+	int P[3][3], *z = NULL;
 	double inv[3][3];
 	char buf[160];
 	cewb_status st;
 
-	st = cewb_supercell_from_matrix(lat, it->H, &sc, err);
-	if (st)
-		return NULL;
-	if (sc->n_atoms != it->n_atoms) {
-		cewb_supercell_free(sc);
-		cewb_error_set(err, CEWB_EINVAL, "structure %zu has %zu atoms, its supercell %zu",
-			       index, it->n_atoms, sc->n_atoms);
+	if (reduce)
+		cewb_enum_reduce_cell(lat, it->H, P);
+	else
+		memcpy(P, it->H, sizeof P);
+	st = cewb_supercell_from_matrix(lat, it->H, &sh, err);
+	if (!st)
+		st = cewb_supercell_from_matrix(lat, (const int(*)[3])P, &sp, err);
+	if (st) {
+		cewb_supercell_free(sh);
 		return NULL;
 	}
-	s = cewb_supercell_structure(lat, sc, it->numbers);
-	cewb_supercell_free(sc);
+	if (sh->n_atoms != it->n_atoms) {
+		cewb_error_set(err, CEWB_EINVAL, "structure %zu has %zu atoms, its supercell %zu",
+			       index, it->n_atoms, sh->n_atoms);
+		goto fail;
+	}
+	/* Each atom of the cell P takes the species of its (site, offset) in
+	 * the numbering of H. */
+	z = malloc(sp->n_atoms * sizeof *z);
+	if (!z) {
+		cewb_error_set(err, CEWB_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t a = 0; a < sp->n_atoms; a++) {
+		size_t c = cewb_supercell_cell_index(sh, sp->offset_of[sp->cell_of[a]]);
+		z[a] = it->numbers[c * lat->n_sites + (size_t)sp->site_of[a]];
+	}
+	s = cewb_supercell_structure(lat, sp, z);
+	free(z);
+	cewb_supercell_free(sh);
+	cewb_supercell_free(sp);
 	if (!s) {
 		cewb_error_set(err, CEWB_ENOMEM, "out of memory");
 		return NULL;
@@ -747,6 +859,10 @@ cewb_structure *cewb_enum_structure(const cewb_lattice *lat, const cewb_enum_ite
 		int_text(it->snf, 3, buf, sizeof buf);
 		st = cewb_structure_set_info_string(s, "snf", buf, err);
 	}
+	if (!st) {
+		int_text(&P[0][0], 9, buf, sizeof buf);
+		st = cewb_structure_set_info_string(s, "supercell", buf, err);
+	}
 	if (!st)
 		st = set_info_int(s, "hnf_index", it->hnf_index, err);
 	if (!st)
@@ -756,4 +872,8 @@ cewb_structure *cewb_enum_structure(const cewb_lattice *lat, const cewb_enum_ite
 		return NULL;
 	}
 	return s;
+fail:
+	cewb_supercell_free(sh);
+	cewb_supercell_free(sp);
+	return NULL;
 }
