@@ -21,8 +21,8 @@ typedef struct {
 /*
  * One cluster of an orbit, as it sits in the lattice: its points in
  * canonical order, its energy weight 1 / (t prod(m!)) over the
- * multiplicities m of repeated points (t: n_translations), and its tensor as a matrix of the orbit's free
- * parameters.
+ * multiplicities m of repeated points (t: n_translations), and its tensor
+ * as a matrix of the orbit's free parameters.
  */
 typedef struct {
 	cewb_lsite pts[CEWB_FCE_MAX_ORDER];

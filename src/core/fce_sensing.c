@@ -126,6 +126,7 @@ static size_t outer(const double (*disp)[3], const int *atoms, size_t n, size_t 
 	return len;
 }
 
+/* Sensing rows of one displaced supercell: F = A params. */
 cewb_status cewb_fce_sensing(const cewb_fce_space *sp, const cewb_structure *ideal,
 			     const double (*disp)[3], double tol, double *A, cewb_error *err)
 {
@@ -175,6 +176,7 @@ cewb_status cewb_fce_sensing(const cewb_fce_space *sp, const cewb_structure *ide
 	return CEWB_OK;
 }
 
+/* Energy E - E0 of one displaced supercell for fit parameters params. */
 cewb_status cewb_fce_energy(const cewb_fce_space *sp, const cewb_structure *ideal,
 			    const double (*disp)[3], double tol, const double *params,
 			    double *energy, cewb_error *err)

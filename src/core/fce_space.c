@@ -52,6 +52,7 @@
 
 /* ---- points and clusters ---- */
 
+/* Points ordered by offset, then site. */
 static int pt_cmp(const cewb_lsite *a, const cewb_lsite *b)
 {
 	for (int i = 0; i < 3; i++)
@@ -60,12 +61,14 @@ static int pt_cmp(const cewb_lsite *a, const cewb_lsite *b)
 	return (a->site > b->site) - (a->site < b->site);
 }
 
+/* Equal points. */
 static int pt_eq(const cewb_lsite *a, const cewb_lsite *b)
 {
 	return a->site == b->site && a->off[0] == b->off[0] && a->off[1] == b->off[1] &&
 	       a->off[2] == b->off[2];
 }
 
+/* Tuples of n points, lexicographic. */
 static int tuple_cmp(const cewb_lsite *a, const cewb_lsite *b, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
@@ -270,6 +273,7 @@ typedef struct {
 	long *slots;		/* item index or -1 */
 } tuple_map;
 
+/* FNV-1a hash of a tuple. */
 static uint64_t hash_tuple(const cewb_lsite *s, size_t k)
 {
 	uint64_t h = 1469598103934665603ULL;
@@ -283,6 +287,7 @@ static uint64_t hash_tuple(const cewb_lsite *s, size_t k)
 	return h ^ (h >> 31);
 }
 
+/* Free a map's arrays and empty it. */
 static void map_release(tuple_map *m)
 {
 	free(m->items);
@@ -306,6 +311,7 @@ static long map_find(const tuple_map *m, const cewb_lsite *s)
 	return -1;
 }
 
+/* Rebuild the slots of a map with n_slots (a power of two). */
 static int map_rehash(tuple_map *m, size_t n_slots)
 {
 	long *slots = malloc(n_slots * sizeof *slots);
@@ -363,6 +369,7 @@ typedef struct {
 	cewb_lsite *p;
 } point_list;
 
+/* Append a point; -1 when out of memory. */
 static int plist_add(point_list *l, const cewb_lsite *p)
 {
 	if (l->n == l->cap) {
@@ -638,6 +645,7 @@ typedef struct {
 	int pattern[CEWB_FCE_MAX_ORDER]; /* multiplicities of the distinct points */
 } orbit_tmp;
 
+/* Free what an orbit under construction holds. */
 static void orbit_tmp_release(orbit_tmp *o)
 {
 	free(o->members);
@@ -1048,12 +1056,14 @@ typedef struct {
 	tuple_map by_order[CEWB_FCE_MAX_ORDER + 1];
 } cluster_index;
 
+/* Free the maps of a cluster index. */
 static void cindex_release(cluster_index *ci)
 {
 	for (size_t n = 0; n <= CEWB_FCE_MAX_ORDER; n++)
 		map_release(&ci->by_order[n]);
 }
 
+/* Index every cluster of the space by its canonical form. */
 static cewb_status cindex_build(const cewb_fce_space *sp, cluster_index *ci, cewb_error *err)
 {
 	memset(ci, 0, sizeof *ci);
@@ -1332,6 +1342,7 @@ static cewb_status sum_rules(cewb_fce_space *sp, cewb_error *err)
 
 /* ---- the space ---- */
 
+/* Free a space and everything it holds; NULL is harmless. */
 void cewb_fce_space_free(cewb_fce_space *sp)
 {
 	if (!sp)
@@ -1539,6 +1550,7 @@ static cewb_status check_args(const cewb_lattice *lat, unsigned sum_rules, cewb_
 	return CEWB_OK;
 }
 
+/* The force-constant space of a lattice (cewb/fce.h). */
 cewb_status cewb_fce_space_build(const cewb_lattice *lat, const double *cutoffs,
 				 size_t n_cutoffs, unsigned sum_rules,
 				 cewb_fce_space **out, cewb_error *err)
@@ -1590,6 +1602,7 @@ static int keeps_supercell(const int R[3][3], const int P[3][3])
 	return 1;
 }
 
+/* The force-constant space of the atoms of one supercell (cewb/fce.h). */
 cewb_status cewb_fce_space_build_supercell(const cewb_lattice *lat,
 					   const cewb_structure *ideal, double tol,
 					   const double *cutoffs, size_t n_cutoffs,
@@ -1644,41 +1657,49 @@ cewb_status cewb_fce_space_build_supercell(const cewb_lattice *lat,
 	return CEWB_OK;
 }
 
+/* Number of orbits. */
 size_t cewb_fce_space_n_orbits(const cewb_fce_space *sp)
 {
 	return sp->n_orbits;
 }
 
+/* Orbit k (borrowed), NULL when out of range. */
 const cewb_fce_orbit *cewb_fce_space_orbit(const cewb_fce_space *sp, size_t k)
 {
 	return k < sp->n_orbits ? &sp->orbits[k] : NULL;
 }
 
+/* Free parameters: symmetry only. */
 size_t cewb_fce_space_n_free(const cewb_fce_space *sp)
 {
 	return sp->n_free;
 }
 
+/* Fit parameters: after the sum rules. */
 size_t cewb_fce_space_n_params(const cewb_fce_space *sp)
 {
 	return sp->n_params;
 }
 
+/* The space's copy of the lattice (borrowed). */
 const cewb_lattice *cewb_fce_space_lattice(const cewb_fce_space *sp)
 {
 	return sp->lat;
 }
 
+/* Sum rules in force. */
 unsigned cewb_fce_space_sum_rules(const cewb_fce_space *sp)
 {
 	return sp->sum_rules;
 }
 
+/* 1 for a supercell space. */
 int cewb_fce_space_is_supercell(const cewb_fce_space *sp)
 {
 	return sp->supercell;
 }
 
+/* free = B params. */
 void cewb_fce_params_to_free(const cewb_fce_space *sp, const double *params, double *free_out)
 {
 	size_t nf = sp->n_free, np = sp->n_params;
@@ -1691,16 +1712,19 @@ void cewb_fce_params_to_free(const cewb_fce_space *sp, const double *params, dou
 	}
 }
 
+/* Tensor basis of orbit k (borrowed), NULL when out of range. */
 const double *cewb_fce_space_basis(const cewb_fce_space *sp, size_t k)
 {
 	return k < sp->n_orbits ? sp->data[k].basis : NULL;
 }
 
+/* The sum-rule basis B (borrowed). */
 const double *cewb_fce_space_constraints(const cewb_fce_space *sp)
 {
 	return sp->B;
 }
 
+/* Tensor of orbit k's representative for fit parameters params. */
 cewb_status cewb_fce_orbit_tensor(const cewb_fce_space *sp, size_t k, const double *params,
 				  double *tensor, cewb_error *err)
 {
@@ -1727,6 +1751,7 @@ cewb_status cewb_fce_orbit_tensor(const cewb_fce_space *sp, size_t k, const doub
 
 /* ---- second-order force constants ---- */
 
+/* Blocks ordered by (i, j, R). */
 static int block_cmp(const void *pa, const void *pb)
 {
 	const cewb_fc2_block *a = pa, *b = pb;
@@ -1758,6 +1783,7 @@ static int add_pair_blocks(cewb_fc2 *fc, size_t i, size_t j, const int R[3],
 	return 0;
 }
 
+/* Second-order constants as lattice sums, masses from the atomic weights. */
 cewb_status cewb_fce_fc2(const cewb_fce_space *sp, const double *params, cewb_fc2 **out,
 			 cewb_error *err)
 {
