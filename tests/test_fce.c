@@ -517,6 +517,71 @@ out:
 	cewb_fce_space_free(sp0);
 }
 
+/*
+ * The second-order constants against the energy: for random parameters of
+ * a second-order space and random displacements of a supercell,
+ * 1/2 sum_a sum_blocks u_a Phi(i0, jR) u_(atom of j at a's cell + R)
+ * equals cewb_fce_energy, and each site's blocks sum to zero.
+ */
+static void test_fc2_energy(const char *what, const cewb_fce_space *sp,
+			    const cewb_structure *S)
+{
+	size_t np = cewb_fce_space_n_params(sp), N = S->n_atoms;
+	const cewb_lattice *L = cewb_fce_space_lattice(sp);
+	double *par = malloc(np * sizeof *par), (*u)[3] = malloc(N * sizeof *u), e, e2 = 0;
+	double asr = 0, scale = 0;
+	cewb_supercell *sc;
+	cewb_fc2 *fc;
+	cewb_error err;
+	for (size_t p = 0; p < np; p++)
+		par[p] = urand();
+	for (size_t a = 0; a < N; a++)
+		for (int i = 0; i < 3; i++)
+			u[a][i] = 0.1 * urand();
+	if (cewb_supercell_match(L, S, 1e-3, &sc, &err) || cewb_fce_fc2(sp, par, &fc, &err) ||
+	    cewb_fce_energy(sp, S, (const double(*)[3])u, 1e-3, par, &e, &err)) {
+		ok(0, "%s: %s", what, err.message);
+		free(par);
+		free(u);
+		return;
+	}
+	for (size_t a = 0; a < N; a++) {
+		size_t i = (size_t)sc->site_of[a];
+		const int *La = sc->offset_of[sc->cell_of[a]];
+		for (size_t k = 0; k < fc->n_blocks; k++) {
+			const cewb_fc2_block *b = &fc->blocks[k];
+			int off[3] = { La[0] + b->R[0], La[1] + b->R[1], La[2] + b->R[2] };
+			size_t bb;
+			if (b->i != i)
+				continue;
+			bb = (size_t)sc->atom_of[b->j * sc->n_cells + cewb_supercell_cell_index(sc, off)];
+			for (int x = 0; x < 3; x++)
+				for (int y = 0; y < 3; y++)
+					e2 += 0.5 * u[a][x] * b->phi[x][y] * u[bb][y];
+		}
+	}
+	for (size_t i = 0; i < fc->n_atoms; i++)
+		for (int x = 0; x < 3; x++)
+			for (int y = 0; y < 3; y++) {
+				double t = 0;
+				for (size_t k = 0; k < fc->n_blocks; k++)
+					if (fc->blocks[k].i == i) {
+						t += fc->blocks[k].phi[x][y];
+						if (fabs(fc->blocks[k].phi[x][y]) > scale)
+							scale = fabs(fc->blocks[k].phi[x][y]);
+					}
+				asr = fabs(t) > asr ? fabs(t) : asr;
+			}
+	diag("%s: energy %.10g, from the blocks %.10g, block sums %.2g", what, e, e2, asr);
+	/* Round-off of sums of 1e4 terms: 1e-12 relative. */
+	ok(fabs(e - e2) < 1e-12 * (fabs(e) + 1), "%s: the blocks give the energy", what);
+	ok(asr < 1e-12 * scale, "%s: the blocks of each site sum to zero", what);
+	cewb_fc2_free(fc);
+	cewb_supercell_free(sc);
+	free(par);
+	free(u);
+}
+
 /* Sensing rows and forces of the frames with the given sigma. */
 static double fit_error(const cewb_fce_space *sp, double sigma, double *params_out)
 {
@@ -762,6 +827,7 @@ static void test_supercell(void)
 		return;
 	}
 	is_int(25, (long)cewb_fce_space_n_params(sp), "one sum rule: 25 parameters");
+	test_fc2_energy("supercell space fc2", sp, ideal);
 	params = malloc(cewb_fce_space_n_params(sp) * sizeof *params);
 	{
 		double e = fit_error(sp, 0.01, params);
@@ -966,6 +1032,12 @@ int main(void)
 		test_derivative("hcp 36 atoms", hcp, hs, cut_hcp);
 		test_rotation("hcp 36 atoms", hcp, hs, cut_hcp, 24);
 		test_rotational("hcp", hcp, 6.5, 0);
+		{
+			double c2[1] = { 6.5 };
+			cewb_fce_space *sp2 = build_on(hcp, c2, 1, CEWB_FCE_ACOUSTIC);
+			test_fc2_energy("hcp fc2 to 6.5 Å in 36 atoms", sp2, hs);
+			cewb_fce_space_free(sp2);
+		}
 		{
 			/* Two atoms in a triclinic cell, P-1: site symmetry 1. */
 			cewb_structure *t = cewb_structure_alloc(2);
