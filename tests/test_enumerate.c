@@ -194,8 +194,8 @@ static void check_independent(const char *what, const cewb_lattice *lat, size_t 
 		for (size_t j = i + 1; j < r->n; j++)
 			if (same_vec(X + i * sp->n_params, X + j * sp->n_params, sp->n_params)) {
 				if (dup++ < 3)
-					diag("%s: structures %zu and %zu have equal cluster vectors",
-					     what, i, j);
+					diag("%s: structures %zu and %zu have equal "
+					     "cluster vectors", what, i, j);
 			}
 	ok(X && dup == 0, "%s: %zu structures, pairwise different cluster vectors "
 	   "(%zu parameters)", what, r->n, sp->n_params);
@@ -403,7 +403,8 @@ static void check_limits(void)
 			npd += it->numbers[a] == 46;
 			nau += it->numbers[a] == 79;
 		}
-		double xpd = (double)npd / (double)it->n_atoms, xau = (double)nau / (double)it->n_atoms;
+		double xpd = (double)npd / (double)it->n_atoms;
+		double xau = (double)nau / (double)it->n_atoms;
 		if (xpd < 0.25 - 1e-12 || xpd > 0.5 + 1e-12 || xau > 0.2 + 1e-12)
 			continue;
 		if (k < some->n && some->items[k].n_atoms == it->n_atoms &&

@@ -112,8 +112,8 @@ static int on_progress(void *data, size_t size, size_t k, size_t n_hnf, size_t n
 	struct progress *p = data;
 	time_t now = time(NULL);
 	if (p->show && now != p->last) {
-		fprintf(stderr, "\renumerate: size %zu, supercell %zu of %zu, %zu structures so far ",
-			size, k + 1, n_hnf, n_found);
+		fprintf(stderr, "\renumerate: size %zu, supercell %zu of %zu, "
+			"%zu structures so far ", size, k + 1, n_hnf, n_found);
 		fflush(stderr);
 		p->last = now;
 		p->shown = 1;
@@ -174,9 +174,11 @@ static int enumerate_exec(struct session *s, const struct cmd_args *a)
 	memset(&opt, 0, sizeof opt);
 	cewb_error_clear(&err);
 	if (!s->lattice)
-		return cmd_fail(s, "no lattice: load one first with 'load lattice FILE --species A,B'");
+		return cmd_fail(s, "no lattice: load one first with "
+				"'load lattice FILE --species A,B'");
 	if (!arg_set(a, "sizes"))
-		return cmd_fail(s, "give the sizes (primitive cells per structure), e.g. --sizes 1-8");
+		return cmd_fail(s, "give the sizes (primitive cells per structure), "
+				"e.g. --sizes 1-8");
 	if (parse_sizes(arg_str(a, "sizes"), &opt.min_size, &opt.max_size))
 		return cmd_fail(s, "bad --sizes '%.40s': expected N or A-B with 1 <= A <= B <= %d",
 				arg_str(a, "sizes"), MAX_SIZE);

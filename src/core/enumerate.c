@@ -26,6 +26,7 @@
 
 /* ---- integer matrices ---- */
 
+/* Greatest common divisor (>= 0). */
 static long gcdl(long a, long b)
 {
 	if (a < 0)
@@ -49,6 +50,7 @@ static long floordiv(long a, long b)
 	return q;
 }
 
+/* Determinant of an integer matrix. */
 static long det3l(const long m[3][3])
 {
 	return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
@@ -170,6 +172,7 @@ struct setup {
 	int identity;           /* index of the identity operation */
 };
 
+/* Free what setup_init allocated. */
 static void setup_free(struct setup *su)
 {
 	if (su->spec)
@@ -186,12 +189,14 @@ static void setup_free(struct setup *su)
 	free(su->hi);
 }
 
+/* qsort order of ints. */
 static int cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
 	return (x > y) - (x < y);
 }
 
+/* Index of species z among the species of the run, or -1. */
 static int elem_index(const struct setup *su, int z)
 {
 	for (int k = 0; k < su->n_elem; k++)
@@ -200,6 +205,7 @@ static int elem_index(const struct setup *su, int z)
 	return -1;
 }
 
+/* Element symbol of z for messages. */
 static const char *sym(int z)
 {
 	const char *s = cewb_element_symbol(z);
@@ -256,7 +262,8 @@ static cewb_status setup_init(const cewb_lattice *lat, const cewb_enum_options *
 				su->spec[b][m++] = z;
 		}
 		if (m == 0)
-			CEWB_RAISE(err, CEWB_EINVAL, "site %zu allows none of the species given", b);
+			CEWB_RAISE(err, CEWB_EINVAL, "site %zu allows none of the species given",
+				   b);
 		su->radix[b] = m;
 		n_active += m > 1;
 	}
@@ -340,6 +347,7 @@ struct sink {
 	size_t cap;
 };
 
+/* Keep one structure (numbers is then owned by the result). */
 static cewb_status sink_push(struct sink *k, size_t size, const long H[3][3], size_t hnf_index,
 			     size_t n_atoms, int *numbers)
 {
@@ -377,6 +385,7 @@ struct cellwork {
 	int *count;             /* n_elem */
 };
 
+/* Free a supercell's work space. */
 static void cellwork_free(struct cellwork *w)
 {
 	free(w->weight);
@@ -455,7 +464,8 @@ static cewb_status do_cell(const struct setup *su, const cewb_enum_options *opt,
 				int b2 = lat->op_site[(size_t)g * nb + b];
 				int v[3];
 				for (int i = 0; i < 3; i++)
-					v[i] = R[i][0] * o[0] + R[i][1] * o[1] + R[i][2] * o[2] + sh[i];
+					v[i] = R[i][0] * o[0] + R[i][1] * o[1] + R[i][2] * o[2] +
+					       sh[i];
 				for (size_t t = 0; t < nc; t++) {
 					const int *ot = sc->offset_of[t];
 					int u[3] = { v[0] + ot[0], v[1] + ot[1], v[2] + ot[2] };
@@ -511,10 +521,11 @@ static cewb_status do_cell(const struct setup *su, const cewb_enum_options *opt,
 				out->r->n++;
 			} else if (!super) {
 				int *numbers;
-				if (opt->max_structures && out->r->n >= opt->max_structures) {
-					st = cewb_error_set(err, CEWB_EINVAL,
-							    "more than %zu structures: narrow the sizes "
-							    "or the concentrations", opt->max_structures);
+				size_t mx = opt->max_structures;
+				if (mx && out->r->n >= mx) {
+					st = cewb_error_set(err, CEWB_EINVAL, "more than %zu "
+							    "structures: narrow the sizes or the "
+							    "concentrations", mx);
 					goto done;
 				}
 				numbers = malloc(na * sizeof *numbers);
@@ -551,58 +562,78 @@ void cewb_enum_result_free(cewb_enum_result *r)
 	free(r);
 }
 
-/* Visit the Hermite normal forms of determinant n in order; for each one
- * that is smallest in its orbit, enumerate it. */
+/* Is H the smallest of its images under the lattice's rotations? */
+static int hnf_is_rep(const cewb_lattice *lat, const long H[3][3])
+{
+	for (size_t g = 0; g < lat->n_ops; g++) {
+		long I[3][3];
+		hnf_rotate((const int(*)[3])lat->rot[g], H, I);
+		if (hnf_cmp(I, H) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* A growing list of Hermite normal forms. */
+struct hnf_list {
+	long (*h)[3][3];
+	size_t n, cap;
+};
+
+/* Append H; nonzero when out of memory. */
+static int hnf_push(struct hnf_list *l, const long H[3][3])
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? 2 * l->cap : 16;
+		long (*nh)[3][3] = realloc(l->h, nc * sizeof *nh);
+		if (!nh)
+			return 1;
+		l->h = nh;
+		l->cap = nc;
+	}
+	memcpy(l->h[l->n++], H, sizeof l->h[0]);
+	return 0;
+}
+
+/* The representatives of determinant n in the order (a, b, c, d, e, f). */
+static int hnf_reps(const cewb_lattice *lat, long n, struct hnf_list *l)
+{
+	int slab = !lat->pbc[2];
+	for (long a = 1; a <= n; a++)
+		for (long b = 0; b < a && n % a == 0; b++)
+			for (long c = 1; c <= n / a; c++) {
+				long f = n / a / c;
+				if (n / a % c || (slab && f != 1))
+					continue;
+				for (long d = 0; d < (slab ? 1 : a); d++)
+					for (long e = 0; e < (slab ? 1 : c); e++) {
+						long H[3][3] = { { a, 0, 0 }, { b, c, 0 },
+								 { d, e, f } };
+						if (hnf_is_rep(lat, H) && hnf_push(l, H))
+							return 1;
+					}
+			}
+	return 0;
+}
+
+/* Enumerate every representative supercell of size n. */
 static cewb_status do_size(const struct setup *su, const cewb_enum_options *opt, size_t n,
 			   struct sink *out, size_t *n_hnf_out, cewb_error *err)
 {
 	const cewb_lattice *lat = su->lat;
-	int slab = !lat->pbc[2];
 	int *stab = malloc((lat->n_ops + 1) * sizeof *stab);
-	long (*reps)[3][3] = NULL;
-	size_t n_reps = 0, cap = 0;
+	struct hnf_list l = { NULL, 0, 0 };
+	long (*reps)[3][3];
+	size_t n_reps;
 	cewb_status st = CEWB_OK;
 
-	if (!stab)
+	if (!stab || hnf_reps(lat, (long)n, &l)) {
+		free(stab);
+		free(l.h);
 		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
-	/* First pass: the representatives (so progress knows how many). */
-	for (long a = 1; a <= (long)n; a++) {
-		if (n % (size_t)a)
-			continue;
-		for (long b = 0; b < a; b++)
-			for (long c = 1; c <= (long)n / a; c++) {
-				long f;
-				if ((long)n / a % c)
-					continue;
-				f = (long)n / a / c;
-				if (slab && f != 1)
-					continue;
-				for (long d = 0; d < (slab ? 1 : a); d++)
-					for (long e = 0; e < (slab ? 1 : c); e++) {
-						long H[3][3] = { { a, 0, 0 }, { b, c, 0 }, { d, e, f } };
-						int keep = 1;
-						for (size_t g = 0; g < lat->n_ops && keep; g++) {
-							long I[3][3];
-							hnf_rotate((const int(*)[3])lat->rot[g], H, I);
-							keep = hnf_cmp(I, H) >= 0;
-						}
-						if (!keep)
-							continue;
-						if (n_reps == cap) {
-							size_t nc = cap ? 2 * cap : 16;
-							long (*nr)[3][3] = realloc(reps, nc * sizeof *nr);
-							if (!nr) {
-								st = cewb_error_set(err, CEWB_ENOMEM,
-										    "out of memory");
-								goto done;
-							}
-							reps = nr;
-							cap = nc;
-						}
-						memcpy(reps[n_reps++], H, sizeof H);
-					}
-			}
 	}
+	reps = l.h;
+	n_reps = l.n;
 	*n_hnf_out = n_reps;
 	for (size_t k = 0; k < n_reps; k++) {
 		size_t n_stab = 0;
@@ -707,6 +738,7 @@ static cewb_status set_info_int(cewb_structure *s, const char *key, size_t v, ce
 	return st;
 }
 
+/* Dot product. */
 static double dot3(const double a[3], const double b[3])
 {
 	return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
