@@ -99,6 +99,15 @@ static cewb_lattice *rocksalt(void)
 	return lattice(c, 2, f, z, NULL, "Ag=Ag,Pd");
 }
 
+/* Rock salt with both sublattices mixing, one of them with vacancies. */
+static cewb_lattice *rocksalt2(void)
+{
+	const double h = A_FCC / 2, c[3][3] = { { 0, h, h }, { h, 0, h }, { h, h, 0 } };
+	const double f[2][3] = { { 0, 0, 0 }, { 0.5, 0.5, 0.5 } };
+	const int z[2] = { 47, 8 };
+	return lattice(c, 2, f, z, NULL, "Ag=Ag,Pd/O=O,X");
+}
+
 static cewb_enum_result *run(const cewb_lattice *lat, size_t lo, size_t hi,
 			     const cewb_enum_limit *lim, size_t n_lim)
 {
@@ -624,6 +633,9 @@ int main(void)
 		cewb_lattice_free(lat);
 		lat = square_slab();
 		check_independent("binary square slab 1..6", lat, 6, sc_cut, 3, 200);
+		cewb_lattice_free(lat);
+		lat = rocksalt2();
+		check_independent("rock salt Ag,Pd / O,vacancy 1..3", lat, 3, fcc_cut, 3, 200);
 		cewb_lattice_free(lat);
 	}
 	check_structures(0);
