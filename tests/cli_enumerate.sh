@@ -64,7 +64,7 @@ test ! -e big.xyz; ok $? "nothing written over --max"
 # Ctrl-C: the command fails, nothing is written.
 "$CEWB" -c "$L; enumerate --sizes 22-24 --output int.xyz --max 100000000" >out.txt 2>err.txt &
 pid=$!
-sleep 1
+sleep 2
 kill -INT $pid
 wait $pid
 rc=$?
