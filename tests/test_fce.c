@@ -265,11 +265,24 @@ static cewb_structure *frame_ideal(const cewb_structure *s, double (**disp)[3])
 }
 
 /* -dE/du by central differences against A params, orders 2, 3, 4. */
+/* A lattice space, or with supercell set the supercell space of S. */
+static cewb_fce_space *build_any(const cewb_lattice *L, const cewb_structure *S, int supercell,
+				 const double *cut, size_t n, unsigned rules)
+{
+	cewb_fce_space *sp = NULL;
+	cewb_error err;
+	if (!supercell)
+		return build_on(L, cut, n, rules);
+	if (cewb_fce_space_build_supercell(L, S, 1e-3, cut, n, rules, &sp, &err))
+		diag("build: %s", err.message);
+	return sp;
+}
+
 static void test_derivative(const char *what, const cewb_lattice *L, const cewb_structure *S,
-			    const double *cut)
+			    const double *cut, int supercell)
 {
 	double *params, *A, (*u)[3], e0;
-	cewb_fce_space *sp = build_on(L, cut, 3, CEWB_FCE_ACOUSTIC);
+	cewb_fce_space *sp = build_any(L, S, supercell, cut, 3, CEWB_FCE_ACOUSTIC);
 	size_t np, N = S->n_atoms;
 	cewb_error err;
 	double worst = 0, scale = 0;
@@ -334,9 +347,42 @@ static void test_derivative(const char *what, const cewb_lattice *L, const cewb_
 		ok(fmax < 1e-11, "%s: rigid shift: zero forces with sum rules (max %.2g)", what, fmax);
 		ok(fabs(e) < 1e-11, "%s: rigid shift: zero energy with sum rules (%.2g)", what, e);
 	}
+	/*
+	 * Translational invariance away from equilibrium: E(u + s) = E(u) and
+	 * F(u + s) = F(u) for random u, which needs every sum rule of every
+	 * order (the shift alone tests only their contraction with s).
+	 */
+	{
+		double e1, e2, *A2 = malloc(3 * N * np * sizeof *A2), df = 0, fs = 0;
+		for (size_t a = 0; a < N; a++)
+			for (int i = 0; i < 3; i++)
+				u[a][i] = 0.1 * urand();
+		cewb_fce_sensing(sp, S, (const double(*)[3])u, 1e-3, A, &err);
+		cewb_fce_energy(sp, S, (const double(*)[3])u, 1e-3, params, &e1, &err);
+		for (size_t a = 0; a < N; a++)
+			for (int i = 0; i < 3; i++)
+				u[a][i] += 0.05 * (i - 1.3);
+		cewb_fce_sensing(sp, S, (const double(*)[3])u, 1e-3, A2, &err);
+		cewb_fce_energy(sp, S, (const double(*)[3])u, 1e-3, params, &e2, &err);
+		for (size_t r = 0; r < 3 * N; r++) {
+			double f1 = 0, f2 = 0;
+			for (size_t p = 0; p < np; p++) {
+				f1 += A[r * np + p] * params[p];
+				f2 += A2[r * np + p] * params[p];
+			}
+			df = fabs(f1 - f2) > df ? fabs(f1 - f2) : df;
+			fs = fabs(f1) > fs ? fabs(f1) : fs;
+		}
+		diag("%s: E(u) %.10g, E(u + s) %.10g, largest force %.3g, change %.2g", what, e1,
+		     e2, fs, df);
+		/* Round-off of sums of ~1e4 terms: 1e-12 relative. */
+		ok(fabs(e1 - e2) < 1e-12 * (fabs(e1) + 1) && df < 1e-12 * (fs + 1),
+		   "%s: energy and forces invariant under a rigid shift of a displaced cell", what);
+		free(A2);
+	}
 	/* Without sum rules a rigid shift does exert forces. */
 	{
-		cewb_fce_space *sp0 = build_on(L, cut, 3, 0);
+		cewb_fce_space *sp0 = build_any(L, S, supercell, cut, 3, 0);
 		size_t n0 = sp0 ? cewb_fce_space_n_params(sp0) : 0;
 		double *A0 = malloc(3 * N * (n0 ? n0 : 1) * sizeof *A0), fmax = 0;
 		ok(sp0 && n0 > np, "%s: sum rules remove parameters (%zu -> %zu)", what, n0, np);
@@ -363,10 +409,10 @@ static void test_derivative(const char *what, const cewb_lattice *L, const cewb_
 /* Energy of a displaced cell equals that of its image under every lattice
  * operation: u'(g x) = C u(x). */
 static void test_rotation(const char *what, const cewb_lattice *L, const cewb_structure *S,
-			  const double *cut, size_t n_ops_want)
+			  const double *cut, size_t n_ops_want, int supercell)
 {
 	double *params, (*u)[3], (*v)[3], worst = 0, e0;
-	cewb_fce_space *sp = build_on(L, cut, 3, CEWB_FCE_ACOUSTIC);
+	cewb_fce_space *sp = build_any(L, S, supercell, cut, 3, CEWB_FCE_ACOUSTIC);
 	cewb_supercell *sc;
 	cewb_error err;
 	size_t N = S->n_atoms, np, n_ops_checked = 0;
@@ -1027,10 +1073,15 @@ int main(void)
 		double cut[3] = { 4.5, 3.5, 3.0 }, cut_hcp[3] = { 4.0, 3.5, 3.3 };
 		cewb_lattice *hcp = hcp_lattice();
 		cewb_structure *hs = hcp_supercell(hcp);
-		test_derivative("fcc 108 atoms", lat, ideal, cut);
-		test_rotation("fcc 108 atoms", lat, ideal, cut, 48);
-		test_derivative("hcp 36 atoms", hcp, hs, cut_hcp);
-		test_rotation("hcp 36 atoms", hcp, hs, cut_hcp, 24);
+		double cut_sc[3] = { 5.0, 4.0, 3.0 };
+		test_derivative("fcc 108 atoms", lat, ideal, cut, 0);
+		test_derivative("fcc supercell space", lat, ideal, cut_sc, 1);
+		test_rotation("fcc 108 atoms", lat, ideal, cut, 48, 0);
+		test_rotation("fcc supercell space", lat, ideal, cut_sc, 48, 1);
+		test_derivative("hcp 36 atoms", hcp, hs, cut_hcp, 0);
+		test_derivative("hcp supercell space", hcp, hs, cut_hcp, 1);
+		test_rotation("hcp 36 atoms", hcp, hs, cut_hcp, 24, 0);
+		test_rotation("hcp supercell space", hcp, hs, cut_hcp, 24, 1);
 		test_rotational("hcp", hcp, 6.5, 0);
 		{
 			double c2[1] = { 6.5 };
