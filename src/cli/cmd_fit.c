@@ -22,9 +22,11 @@
 #include <jansson.h>
 #include "cmd.h"
 #include "lex.h"
+#include "safety.h"
 #include "session.h"
 #include "fit_data.h"
 #include "cmd_prior.h"
+#include "fce_state.h"
 #include "cewb/mapping.h"
 
 #define MEV 1000.0	/* text reports: eV/atom -> meV/atom */
@@ -107,6 +109,9 @@ struct rows {
 	double *sigma;		/* n x n from --sigma, or NULL */
 	size_t *row;		/* n: training-set index of each row */
 	size_t n_refused;	/* structures left out (refused by the mapping) */
+	int fce;		/* force rows of FCE mode (fce_state.h) */
+	size_t *groups;		/* FCE: structure of each row (validation keeps them together) */
+	size_t n_groups;	/* FCE: structures */
 };
 
 /* Free the arrays of r. */
@@ -117,6 +122,7 @@ static void rows_release(struct rows *r)
 	free(r->w);
 	free(r->sigma);
 	free(r->row);
+	free(r->groups);
 	memset(r, 0, sizeof *r);
 }
 
@@ -131,6 +137,7 @@ static cewb_fit_problem rows_problem(const struct rows *r)
 	pb.y = r->y;
 	pb.weights = r->w;
 	pb.sigma = r->sigma;
+	pb.groups = r->groups;
 	return pb;
 }
 
@@ -152,6 +159,19 @@ static int rows_build(struct session *s, const double *X, size_t n_params, int w
 		      struct rows *r)
 {
 	memset(r, 0, sizeof *r);
+	if (fce_session_active(s) && X == s->train.X) {
+		/* FCE mode: 3 force rows per atom, grouped by structure */
+		if (fce_session_rows(s, &r->X, &r->y, &r->groups, &r->n, &r->p, &r->n_groups))
+			return 1;
+		r->fce = 1;
+		r->row = malloc(r->n * sizeof *r->row);
+		if (!r->row) {
+			rows_release(r);
+			return cmd_fail(s, "out of memory");
+		}
+		memcpy(r->row, r->groups, r->n * sizeof *r->row);
+		return 0;
+	}
 	if (!s->space && X == s->train.X)
 		return cmd_fail(s, "no cluster space: build one first with "
 				"'space CUT2 [CUT3 ...]'");
@@ -410,6 +430,10 @@ static int problem_extras(struct session *s, const struct cmd_args *a, cewb_fit_
 			  struct rows *r, cewb_prior **prior)
 {
 	*prior = NULL;
+	if (r->fce && ((arg_set(a, "sigma") && m == CEWB_FIT_GLS) || m == CEWB_FIT_PRIOR))
+		return cmd_fail(s, "%s is for the cluster expansion; in force-constant mode "
+				"use ols, ridge, bayes, ardr, lasso, ...",
+				m == CEWB_FIT_PRIOR ? "the prior" : "--sigma");
 	if (arg_set(a, "sigma") && m == CEWB_FIT_GLS) {
 		if (r->w)
 			return cmd_fail(s, "gls takes --weights or --sigma, not both");
@@ -466,6 +490,13 @@ static int fit_exec(struct session *s, const struct cmd_args *a)
 	if (st != CEWB_OK) {
 		rows_release(&r);
 		return cmd_fail(s, "%s", err.message);
+	}
+	if (r.fce) {
+		char note[256];
+		unused_options(a, method_bit(m), note, sizeof note);
+		int rc = fce_session_fit_done(s, &o, &res, r.y, r.n, r.n_groups, note);
+		rows_release(&r);
+		return rc;
 	}
 	size_t n_rows = r.n, n_refused = r.n_refused;
 	rows_release(&r);
@@ -662,8 +693,10 @@ static int validate_one(struct session *s, const struct cmd_args *a, cewb_fit_me
 	cewb_fit_problem pb = rows_problem(r);
 	cewb_error err;
 	cewb_error_clear(&err);
+	cli_progress_begin(s, "cross-validation");
 	cewb_status st = prior ? cewb_prior_xval(prior, &pb, &o, x, xr, &err)
 			       : cewb_xval(&pb, &o, x, xr, &err);
+	cli_progress_end();
 	if (st != CEWB_OK) {
 		cewb_xval_result_release(xr);
 		return cmd_fail(s, "%s: %s", cewb_fit_method_name(m), err.message);
@@ -710,6 +743,15 @@ static int validate_exec(struct session *s, const struct cmd_args *a)
 			rows_release(&r);
 			return 1;
 		}
+	}
+	if (r.fce) {
+		fce_session_validate_report(s, ms, n_methods, &x, xr, r.y, r.n, r.n_groups,
+					    cmp->set);
+		for (size_t k = 0; k < n_methods; k++)
+			cewb_xval_result_release(&xr[k]);
+		free(xr);
+		rows_release(&r);
+		return 0;
 	}
 	/* The stored data: the last method's rows and predictions. */
 	store_validation(s, ms[n_methods - 1], &x, &r, &xr[n_methods - 1]);
@@ -821,6 +863,9 @@ static const char *eci_sigma(const struct session *s, double *sd)
 /* eci [--nonzero]: the ECI table of the current fit. */
 static int eci_exec(struct session *s, const struct cmd_args *a)
 {
+	if (fce_session_active(s))
+		return cmd_fail(s, "eci lists cluster interactions; in force-constant mode the "
+				"parameters are in 'fit METHOD --json' ('fce off' for the ECIs)");
 	if (!s->fit.have)
 		return cmd_fail(s, "no fit: run 'fit METHOD' first (for example 'fit ardr')");
 	const cewb_fit_result *fr = &s->fit.res;
@@ -888,6 +933,9 @@ static int eci_exec(struct session *s, const struct cmd_args *a)
 /* predict FILE [--target KEY]: energies of the structures in FILE. */
 static int predict_exec(struct session *s, const struct cmd_args *a)
 {
+	if (fce_session_active(s))
+		return cmd_fail(s, "predict gives cluster-expansion energies; in force-constant "
+				"mode 'fce errors' compares forces ('fce off' to predict energies)");
 	if (!s->fit.have)
 		return cmd_fail(s, "no fit: run 'fit METHOD' first (for example 'fit ardr')");
 	const cewb_fit_result *fr = &s->fit.res;
@@ -1053,13 +1101,14 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 	struct rows r;
 	if (rows_build(s, s->train.X, s->train.n_params, arg_flag(a, "weights"), &r))
 		return 1;
-	if (x.folds > r.n) {
-		size_t n = r.n;
+	size_t n_units = r.fce ? r.n_groups : r.n;	/* FCE: structures, not rows */
+	if (x.folds > n_units) {
+		size_t n = n_units;
 		rows_release(&r);
 		return cmd_fail(s, "--folds %zu: only %zu structures", x.folds, n);
 	}
 	/* the smallest training set of a fold */
-	size_t max_train = r.n - (r.n + x.folds - 1) / x.folds;
+	size_t max_train = n_units - (n_units + x.folds - 1) / x.folds;
 	size_t n_pts = sz->n;
 	struct fit_curve_data c;
 	if (curve_alloc(&c, n_pts, 0)) {
@@ -1070,9 +1119,9 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 	double seconds = 0.0;
 	for (size_t k = 0; k < n_pts; k++) {
 		double f = sz->reals[k];
-		size_t ts = f <= 1.0 ? (size_t)floor(f * (double)r.n + 1e-9) : (size_t)f;
+		size_t ts = f <= 1.0 ? (size_t)floor(f * (double)n_units + 1e-9) : (size_t)f;
 		if (ts < 1 || ts > max_train) {
-			size_t n = r.n;
+			size_t n = n_units;
 			rows_release(&r);
 			fit_curve_release(&c);
 			return cmd_fail(s, "--sizes: %g gives %zu training structures; "
@@ -1102,6 +1151,12 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 		fit_curve_release(&c);
 	}
 	const struct fit_curve_data *lc = d ? &d->learning : NULL;
+	if (lc && r.fce) {
+		fce_session_learning_report(s, lc->method, &x, n_pts, lc->x, lc->valid,
+					    lc->valid_std, lc->train, r.y, r.n, r.n_groups, seconds);
+		rows_release(&r);
+		return 0;
+	}
 	char b1[64], b2[64], b3[64];
 	if (lc && out_is_json(s)) {
 		json_t *pts = json_array();
@@ -1217,6 +1272,10 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 	cewb_fit_method m = method_of(s, a->pos[0].s, "", &bad);
 	if (bad)
 		return 1;
+	if (fce_session_active(s))
+		return cmd_fail(s, "convergence scans cluster spaces; in force-constant mode "
+				"compare 'fce space' cutoffs with validate ('fce off' for the "
+				"cluster expansion)");
 	if (!s->lattice)
 		return cmd_fail(s, "no lattice: load one first with "
 				"'load lattice FILE --species A,B'");
@@ -1235,15 +1294,18 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 			 "\"8 5 / 10 6 5 / 13.5 6.5 6\"", a->pos[0].s);
 		goto fail_sets;
 	}
+	/* Large spaces are asked for at the prompt, refused in scripts without
+	 * --force (safety.h); so are cluster vectors above the memory limit. */
 	double limit = arg_real(a, "max-orbits");
 	for (size_t k = 0; k < n_sets; k++) {
 		double est = cewb_space_estimate_orbits(s->lattice, sets[k], n_cut[k]);
-		if (est > limit && !arg_flag(a, "force")) {
-			cmd_fail(s, "cutoff set %zu would give about %.0f orbits (more "
-				 "than --max-orbits %g): use smaller cutoffs or --force", k + 1,
-				 est, limit);
+		int force = arg_flag(a, "force");
+		if (est > limit && cli_confirm(s, force, "cutoff set %zu would give about %.0f "
+					       "orbits (more than --max-orbits %g)", k + 1, est,
+					       limit))
 			goto fail_sets;
-		}
+		if (cli_check_matrix(s, force, (double)s->train.n, est, "the cluster vectors"))
+			goto fail_sets;
 	}
 	cewb_xval_options x;
 	if (xval_from_args(s, a, &x))
@@ -1255,7 +1317,10 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 	}
 	snprintf(c.method, sizeof c.method, "%s", cewb_fit_method_name(m));
 	double seconds = 0.0;
+	int scanning = 1;
+	cli_progress_begin(s, "convergence scan");
 	for (size_t k = 0; k < n_sets; k++) {
+		cli_progress_set(k, n_sets);
 		cewb_space *sp = NULL;
 		cewb_error err;
 		cewb_error_clear(&err);
@@ -1305,6 +1370,8 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 		cewb_xval_result_release(&xr);
 		rows_release(&r);
 	}
+	cli_progress_end();
+	scanning = 0;
 	struct fit_data *d = fit_data_get(s);
 	if (!d) {
 		cmd_fail(s, "out of memory");
@@ -1353,6 +1420,8 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 	free(n_cut);
 	return 0;
 fail_curve:
+	if (scanning)
+		cli_progress_end();
 	fit_curve_release(&c);
 fail_sets:
 	free(sets);
@@ -1434,7 +1503,8 @@ static const struct cmd_arg convergence_opts[] = {
 	  .help = "cutoff sets: \"8 5 / 10 6 5 / 13.5 6.5 6\"" },
 	{ .name = "max-orbits", .type = ARG_REAL, .def = "20000", .min = 1, .max = 1e12,
 	  .metavar = "N", .help = "refuse cutoff sets predicted to give more orbits" },
-	{ .name = "force", .type = ARG_FLAG, .help = "build even above --max-orbits" },
+	{ .name = "force", .type = ARG_FLAG,
+	  .help = "build above --max-orbits or the memory limit without asking" },
 	{ .name = NULL }
 };
 

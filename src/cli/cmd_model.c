@@ -7,7 +7,9 @@
 #include <string.h>
 #include <jansson.h>
 #include "cmd.h"
+#include "safety.h"
 #include "session.h"
+#include "fce_state.h"
 #include "cmd_prior.h"
 #include "../tui/view_orbits.h"
 
@@ -136,22 +138,35 @@ static int space_exec(struct session *s, const struct cmd_args *a)
 	size_t n = a->n_pos;
 	for (size_t i = 0; i < n; i++)
 		cut[i] = a->pos[i].r;
+	/* Large spaces are asked for at the prompt, refused in scripts
+	 * without --force (safety.h); so are cluster vectors above the
+	 * memory limit (the orbit estimate stands for the columns). */
 	double est = cewb_space_estimate_orbits(s->lattice, cut, n);
 	double limit = arg_real(a, "max-orbits");
-	if (est > limit && !arg_flag(a, "force"))
-		return cmd_fail(s, "these cutoffs would give about %.0f orbits (more than "
-				"--max-orbits %g): use smaller cutoffs or --force", est, limit);
+	int force = arg_flag(a, "force");
+	if (est > limit && cli_confirm(s, force, "these cutoffs would give about %.0f orbits "
+				       "(more than --max-orbits %g)", est, limit))
+		return 1;
+	if (cli_check_matrix(s, force, (double)s->train.n, est, "the cluster vectors"))
+		return 1;
 	cewb_space *sp = NULL;
 	cewb_error err;
 	cewb_error_clear(&err);
-	if (cewb_space_build(s->lattice, cut, n, &sp, &err) != CEWB_OK)
+	cli_progress_begin(s, "building the cluster space");
+	cewb_status bst = cewb_space_build(s->lattice, cut, n, &sp, &err);
+	cli_progress_end();
+	if (bst != CEWB_OK)
 		return cmd_fail(s, "%s", err.message);
 	double *X = NULL;
-	if (train_vectors(s, sp, &s->train, &X, &err) != CEWB_OK) {
+	cli_progress_begin(s, "cluster vectors");
+	bst = train_vectors(s, sp, &s->train, &X, &err);
+	cli_progress_end();
+	if (bst != CEWB_OK) {
 		cewb_space_free(sp);
 		return cmd_fail(s, "%s", err.message);
 	}
 	session_set_space(s, sp, X);
+	fce_session_deactivate(s);	/* a cluster space makes the CE the current model */
 	if (out_is_json(s)) {
 		json_t *c = json_array();
 		for (size_t i = 0; i < sp->n_cutoffs; i++)
@@ -231,6 +246,8 @@ static const char *prior_text(const cewb_prior *pr, size_t param, char *buf, siz
  */
 static int orbits_exec(struct session *s, const struct cmd_args *a)
 {
+	if (fce_session_active(s))
+		return fce_session_orbits(s, a);	/* the force-constant orbits */
 	const cewb_space *sp = s->space;
 	if (!sp)
 		return cmd_fail(s, "no cluster space: build one first with 'space CUT2 [CUT3 ...]'");
@@ -496,7 +513,8 @@ static const struct cmd_arg cutoff_pos[] = {
 static const struct cmd_arg space_opts[] = {
 	{ .name = "max-orbits", .type = ARG_REAL, .def = "20000", .min = 1, .max = 1e12,
 	  .metavar = "N", .help = "refuse cutoffs predicted to give more orbits" },
-	{ .name = "force", .type = ARG_FLAG, .help = "build even above --max-orbits" },
+	{ .name = "force", .type = ARG_FLAG,
+	  .help = "build above --max-orbits or the memory limit without asking" },
 	{ .name = NULL }
 };
 static const struct cmd_arg orbit_pos[] = {

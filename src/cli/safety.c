@@ -440,8 +440,8 @@ int cli_check_matrix(struct session *s, int force, double rows, double cols, con
 	char b1[32], b2[32];
 	if (lim <= 0 || bytes <= lim)
 		return 0;
-	return cli_confirm(s, force, "%s needs about %s (%.0f x %.0f numbers), more than the "
-			   "memory limit %s ('set memory-limit')", what,
+	return cli_confirm(s, force, "%s would take about %s (%.0f x %.0f numbers), more than "
+			   "the memory limit %s ('set memory-limit')", what,
 			   cli_format_size(bytes, b1, sizeof b1), rows, cols,
 			   cli_format_size(lim, b2, sizeof b2));
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "safety.h"
 #include "session.h"
 
 #pragma weak fce_state_free
@@ -143,6 +144,7 @@ cewb_status train_vectors(const struct session *s, const cewb_space *sp,
 				X[i * sp->n_params + j] = NAN;
 			continue;
 		}
+		cli_progress_set(i, t->n);
 		cewb_status rc = cewb_cvec_compute(sp, st, s->match_tol, X + i * sp->n_params, err);
 		if (rc != CEWB_OK) {
 			free(X);
