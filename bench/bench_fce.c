@@ -123,7 +123,8 @@ static double fit_ols(size_t rows, size_t np, const double *X, const double *y, 
 int main(void)
 {
 	static const double cuts[][3] = { { 4.0, 3.0, 0 }, { 5.0, 4.0, 0 }, { 6.0, 4.5, 0 },
-					  { 7.0, 5.0, 0 }, { 5.0, 4.0, 3.0 }, { 6.0, 4.5, 3.5 } };
+					  { 7.0, 5.0, 0 }, { 8.0, 6.0, 0 }, { 5.0, 4.0, 3.0 },
+					  { 6.0, 4.5, 3.5 }, { 7.0, 5.0, 4.5 } };
 	size_t rows;
 	cewb_error err;
 	load();
