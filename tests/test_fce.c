@@ -94,11 +94,13 @@ static size_t counts_of_order(const cewb_fce_space *sp, size_t order, size_t *ou
 static void test_counts(void)
 {
 	/*
-	 * Second order, fcc shells: self term (site symmetry Oh): Phi = c I,
-	 * 1; first shell (110), bond symmetry mmm: xx = yy, zz, xy, 3;
-	 * second (100), 4/mmm: xx, yy = zz, 2; third (211), only a mirror:
-	 * 4 (xx, yy = zz with the mirror y=z ... counted by phonopy/hiphive
-	 * the same way); fourth (220) as the first, 3.
+	 * Second order, fcc shells.  Inversion through the bond centre swaps
+	 * the ends, so Phi_ij = Phi_ji = Phi_ij^T is symmetric (6 components);
+	 * the operations fixing the bond vector v cut it down further.  Self
+	 * term (Oh): Phi = c I, 1.  First shell, v = (1,1,0): x <-> y and
+	 * z -> -z: xx = yy, zz, xy (xz = yz = 0), 3.  Second, v = (1,0,0):
+	 * the 4mm about x: xx, yy = zz, 2.  Third, v = (2,1,1): only y <-> z:
+	 * xx, yy = zz, yz, xy = xz, 4.  Fourth, v = (2,2,0): as the first, 3.
 	 */
 	double cut2[1] = { 6.0 };
 	size_t c[16], n;

@@ -198,8 +198,9 @@ cewb_status cewb_fce_energy(const cewb_fce_space *sp, const cewb_structure *idea
 
 /*
  * The second-order force constants of fit parameters params, as lattice
- * sums (cewb/fc2.h) with masses from the standard atomic weights.  *out is
- * a new set (free with cewb_fc2_free).
+ * sums (cewb/fc2.h) with masses from the standard atomic weights (of the
+ * first species allowed on each site; CEWB_EINVAL naming the site when
+ * there is none).  *out is a new set (free with cewb_fc2_free).
  */
 cewb_status cewb_fce_fc2(const cewb_fce_space *sp, const double *params, cewb_fc2 **out,
 			 cewb_error *err);
