@@ -130,7 +130,7 @@ static double lad_brute(const double *X, const double *y, size_t n, size_t p)
 static void test_lad_exact(void)
 {
 	static const double ones[5] = {1, 1, 1, 1, 1}, yl[5] = {4.0, 1.0, 100.0, 3.0, 2.0};
-	cewb_fit_problem loc = {5, 1, ones, yl, NULL, NULL, NULL};
+	cewb_fit_problem loc = {5, 1, ones, yl, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_LAD);
 	cewb_fit_result res;
 	cewb_error err;
@@ -145,7 +145,7 @@ static void test_lad_exact(void)
 	cewb_fit_result_release(&res);
 
 	for (seed = 1; seed <= 3; seed++) {
-		cewb_fit_problem prob = {11, 2, X, y, NULL, NULL, NULL};
+		cewb_fit_problem prob = {11, 2, X, y, NULL, NULL, NULL, NULL};
 		double brute;
 		make_problem(seed, 11, 2, t2, 1.0, X, y);
 		brute = lad_brute(X, y, 11, 2);
@@ -156,7 +156,7 @@ static void test_lad_exact(void)
 		cewb_fit_result_release(&res);
 	}
 	for (seed = 4; seed <= 6; seed++) {
-		cewb_fit_problem prob = {14, 3, X, y, NULL, NULL, NULL};
+		cewb_fit_problem prob = {14, 3, X, y, NULL, NULL, NULL, NULL};
 		double brute;
 		make_problem(seed, 14, 3, t3, 1.0, X, y);
 		brute = lad_brute(X, y, 14, 3);
@@ -175,7 +175,7 @@ static void test_outliers(void)
 	enum { n = 80, p = 4 };
 	static const double truth[p] = {0.5, 1.0, -2.0, 0.25};
 	double X[n * p], y[n];
-	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_LAD);
 	cewb_fit_result res, ols;
 	cewb_error err;
@@ -262,8 +262,8 @@ static void test_rank(void)
 	enum { n = 30, p = 3 };
 	static const double truth[p] = {1.0, 2.0, -1.0};
 	double X[n * p], y[n], X4[n * 4];
-	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL};
-	cewb_fit_problem prob4 = {n, 4, X4, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL, NULL};
+	cewb_fit_problem prob4 = {n, 4, X4, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_LAD);
 	cewb_fit_result a, b;
 	cewb_error err;
@@ -290,7 +290,7 @@ static void test_errors(void)
 	enum { n = 10, p = 2 };
 	static const double truth[p] = {1.0, 1.0};
 	double X[n * p], y[n], w[n];
-	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_HUBER);
 	cewb_fit_result res;
 	cewb_error err;
@@ -318,7 +318,7 @@ static void test_errors(void)
 	/* Weights: sqrt(w) scales the residual in LAD, so weight 4 is a doubled row. */
 	{
 		double X2[(n + 1) * p], y2[n + 1];
-		cewb_fit_problem dup = {n + 1, p, X2, y2, NULL, NULL, NULL};
+		cewb_fit_problem dup = {n + 1, p, X2, y2, NULL, NULL, NULL, NULL};
 		cewb_fit_result a, b;
 		w[2] = 4.0;
 		memcpy(X2, X, sizeof X);

@@ -79,7 +79,7 @@ static void test_orthogonal(void)
 		1, 1, 1, 1,   1, -1, 1, -1,  1, 1, -1, -1,  1, -1, -1, 1,
 	};
 	static const double y[n] = {3.0, -1.0, 0.5, 2.0, 2.6, -0.4, 0.1, 1.2};
-	cewb_fit_problem prob = {n, p, H, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {n, p, H, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_LASSO);
 	cewb_fit_result res;
 	cewb_error err;
@@ -139,7 +139,7 @@ static void test_reference(void)
 		-1.9992323605973314e+00, 9.6662504155892257e-03, -1.4308693541681321e-03,
 		6.8491154138694166e-01, -3.3037937014015390e-03, 1.0811537422810080e-02,
 		-2.9455520791717878e-03, -4.9500293271916409e-04};
-	cewb_fit_problem prob = {N, P, X, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {N, P, X, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_LASSO);
 	cewb_fit_result res, res2;
 	cewb_error err;
@@ -198,7 +198,7 @@ static void test_selection(void)
 		0.06123152455582237, 0.0629852402145267, 0.06339691977806594,
 		0.06212777019161125, 0.06385401094363553, 0.063878140582784,
 		0.06460459942625092, 0.06524038655147853, 0.06580018682569619};
-	cewb_fit_problem prob = {N, P, X, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {N, P, X, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_RFE);
 	cewb_fit_result res;
 	cewb_fit_path path;
@@ -265,7 +265,7 @@ static void test_wide(void)
 {
 	enum { n = 20, p = 30 };
 	double X[n * p], y[n], truth[p] = {0};
-	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_RFE);
 	cewb_fit_result res;
 	cewb_error err;
@@ -289,8 +289,8 @@ static void test_weights(void)
 	enum { n = 30, p = 5 };
 	static const double truth[p] = {0.2, 1.0, 0.0, -0.5, 0.0};
 	double X[(n + 1) * p], y[n + 1], w[n], alpha = 0.01;
-	cewb_fit_problem prob = {n, p, X, y, w, NULL, NULL};
-	cewb_fit_problem dup = {n + 1, p, X, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {n, p, X, y, w, NULL, NULL, NULL};
+	cewb_fit_problem dup = {n + 1, p, X, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_LASSO);
 	cewb_fit_result a, b;
 	cewb_error err;
@@ -325,7 +325,7 @@ static void test_recovery(void)
 {
 	enum { n = 200, p = 40 };
 	double *X = malloc(n * p * sizeof *X), y[n], truth[p] = {0};
-	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {n, p, X, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_LASSO);
 	cewb_fit_result res;
 	cewb_error err;
@@ -365,7 +365,7 @@ static void test_recovery(void)
 static void test_path(void)
 {
 	double X[N * P], y[N];
-	cewb_fit_problem prob = {N, P, X, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {N, P, X, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_LASSO);
 	cewb_fit_result res;
 	cewb_fit_path path;
@@ -430,7 +430,7 @@ static void test_path(void)
 static void test_errors(void)
 {
 	double X[N * P], y[N];
-	cewb_fit_problem prob = {N, P, X, y, NULL, NULL, NULL};
+	cewb_fit_problem prob = {N, P, X, y, NULL, NULL, NULL, NULL};
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_LASSO);
 	cewb_fit_result res;
 	cewb_fit_path path;
@@ -492,7 +492,7 @@ static void test_errors(void)
 	 * selected nothing. */
 	{
 		double y0[N] = {0};
-		cewb_fit_problem zero = {N, P, X, y0, NULL, NULL, NULL};
+		cewb_fit_problem zero = {N, P, X, y0, NULL, NULL, NULL, NULL};
 		static const cewb_fit_method ms[4] = {CEWB_FIT_LASSO, CEWB_FIT_ENET, CEWB_FIT_RFE,
 						      CEWB_FIT_OMP};
 		int m;
