@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "safety.h"
 #include "session.h"
+#include "fce_state.h"
 #include "../plot/plot.h"
 
 /* A JSON number, or null for a non-finite value. */
@@ -81,6 +82,8 @@ static const char *item_where(const struct session *s, size_t i, char *buf, size
 /* sensing [--top N] [--leverage N] [--near TOL]: diagnostics of X. */
 static int sensing_exec(struct session *s, const struct cmd_args *a)
 {
+	if (fce_session_active(s))
+		return fce_session_sensing(s, a);	/* the force rows */
 	double *X, *y, *w;
 	size_t *ids, n;
 	if (fit_rows(s, &X, &y, &w, &ids, &n))
@@ -374,6 +377,8 @@ static int prob_cmp(const void *pa, const void *pb)
 /* structures [--problems]: the training set table. */
 static int structures_exec(struct session *s, const struct cmd_args *a)
 {
+	if (fce_session_active(s))
+		return fce_session_structures(s, a);	/* the structures with forces */
 	const struct train_set *t = &s->train;
 	int problems = arg_flag(a, "problems");
 	size_t *order = malloc(sizeof(size_t) * (t->n ? t->n : 1)), n = 0;

@@ -10,11 +10,14 @@
 #include "cewb/dataset.h"
 #include "cmd.h"
 #include "session.h"
+#include "fce_state.h"
 
 /* load structures FILE [--target KEY] [--map] [--total] [--weight KEY] */
 static int load_structures_exec(struct session *s, const struct cmd_args *a)
 {
 	const char *path = a->pos[0].s;
+	if (fce_session_active(s))
+		return fce_session_load(s, a);	/* displacements and forces */
 	if (!s->lattice)
 		return cmd_fail(s, "no lattice: load one first with 'load lattice FILE --species A,B'");
 	cewb_load_options lo;
