@@ -65,6 +65,9 @@ struct cewb_fce_space {
 	size_t n_free, n_params;
 	double *B;			/* n_free x n_params */
 	double min_singular;		/* smallest kept singular value of the sum rules */
+	double max_zero_singular;	/* largest singular value of the sum rules taken as 0 */
+	double sym_min_singular;	/* the same for the symmetry constraints of the */
+	double sym_max_zero;		/* orbits (over all orbits) */
 	double nn_distance;		/* shortest distance between two lattice points */
 };
 
