@@ -24,17 +24,6 @@
 #include "fce_state.h"
 #include "cewb/fce.h"
 
-/* The library's force-constant module may be missing from a partial build:
- * then `fce space` says so and nothing else can be reached. */
-#pragma weak cewb_fce_space_build
-#pragma weak cewb_fce_space_free
-#pragma weak cewb_fce_space_n_orbits
-#pragma weak cewb_fce_space_orbit
-#pragma weak cewb_fce_space_n_free
-#pragma weak cewb_fce_space_n_params
-#pragma weak cewb_fce_sensing
-#pragma weak cewb_fce_fc2
-
 /* ---- the state ---- */
 
 /* Free the items of a list of n. */
@@ -70,8 +59,7 @@ void fce_state_free(struct fce_state *f)
 	free(f->A);
 	free(f->F);
 	free(f->select_text);
-	if (f->space && cewb_fce_space_free)
-		cewb_fce_space_free(f->space);
+	cewb_fce_space_free(f->space);
 	cewb_lattice_free(f->lattice);
 	free(f);
 }
@@ -279,8 +267,6 @@ static int fce_space_exec(struct session *s, const struct cmd_args *a)
 		if (!(cut[i] > 0.0))
 			return cmd_fail(s, "cutoff %zu must be > 0 Å, got %g", i + 1, cut[i]);
 	}
-	if (!cewb_fce_space_build)
-		return cmd_fail(s, "this build has no force-constant module");
 	unsigned rules = CEWB_FCE_ACOUSTIC | (arg_flag(a, "rotational") ? CEWB_FCE_ROTATIONAL : 0);
 	cewb_error err;
 	cewb_error_clear(&err);
@@ -790,7 +776,8 @@ int fce_session_load(struct session *s, const struct cmd_args *a)
 
 /* ---- structures in FCE mode ---- */
 
-/* Scalar info keys present in every item, comma-separated (at most a few). */
+/* Scalar info keys present in every item with differing values, comma-separated
+ * (at most three). */
 static void common_keys(const struct fce_state *f, char *buf, size_t len)
 {
 	buf[0] = '\0';
@@ -802,10 +789,14 @@ static void common_keys(const struct fce_state *f, char *buf, size_t len)
 		const cewb_info *in = &s0->info[k];
 		if (in->n != 1 || in->type == CEWB_VALUE_STRING || strcmp(in->key, "energy") == 0)
 			continue;
-		int every = 1;
-		for (size_t i = 1; i < f->n_items && every; i++)
-			every = cewb_structure_info(f->items[i].s, in->key) != NULL;
-		if (!every)
+		/* present everywhere, not the same everywhere */
+		int every = 1, varies = 0;
+		for (size_t i = 1; i < f->n_items && every; i++) {
+			const cewb_info *o = cewb_structure_info(f->items[i].s, in->key);
+			every = o != NULL;
+			varies |= o && strcmp(o->text, in->text) != 0;
+		}
+		if (!every || !varies)
 			continue;
 		size_t l = strlen(buf);
 		snprintf(buf + l, len - l, "%s%s", n_keys ? "," : "", in->key);
@@ -905,7 +896,8 @@ int fce_session_sensing(struct session *s, const struct cmd_args *a)
 		return cmd_fail(s, "out of memory");
 	}
 	lapack_int info = m ? LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', (lapack_int)n, (lapack_int)p,
-					     X, (lapack_int)p, sv, NULL, 1, NULL, 1) : 0;
+					     X, (lapack_int)p, sv, NULL, (lapack_int)m,
+					     NULL, (lapack_int)p) : 0;
 	free(X);
 	if (info != 0) {
 		free(sv);
