@@ -54,7 +54,8 @@ cewb_status cewb_space_cache_build(cewb_space *sp, cewb_error *err)
 	}
 	for (size_t i = 0; i < sp->n_orbits; i++) {
 		size_t m = sp->orbits[i].n_clusters * sp->orbits[i].order;
-		memcpy(all + n, sp->orbits[i].clusters, m * sizeof *all);
+		if (m)	/* the zerolet has no sites (clusters is NULL) */
+			memcpy(all + n, sp->orbits[i].clusters, m * sizeof *all);
 		n += m;
 	}
 	qsort(all, n, sizeof *all, usite_cmp);
