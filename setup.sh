@@ -6,12 +6,15 @@
 #                       (examples/tutorial-agpd.cewb) and stay at the prompt
 #   ./setup.sh check    ... then run the whole test suite (make check)
 #   ./setup.sh bench    ... then run the benchmarks (make bench)
+#   ./setup.sh fuzz     ... also install clang, then run the fuzz targets (make fuzz)
 set -e
 cd "$(dirname "$0")"
 
 PKGS="build-essential autoconf automake libtool pkg-config libgsl-dev
 libsymspg-dev libreadline-dev libncurses-dev libjansson-dev liblapacke-dev
 libopenblas-dev gnuplot-nox tmux"
+# make fuzz needs clang and its libFuzzer runtime.
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-dev"
 
 missing=""
 for p in $PKGS; do
@@ -47,5 +50,6 @@ demo)
 	cd "$w" && exec "$top/cewb" -i --replay examples/tutorial-agpd.cewb --step ;;
 check) make -j"$(nproc 2>/dev/null || echo 2)" check ;;
 bench) make bench ;;
-*) echo "usage: ./setup.sh [demo|check|bench]" >&2; exit 2 ;;
+fuzz) make fuzz ;;
+*) echo "usage: ./setup.sh [demo|check|bench|fuzz]" >&2; exit 2 ;;
 esac
