@@ -26,8 +26,8 @@
 
 /* ---- the state ---- */
 
-/* Free the items of a list of n. */
-static void items_free(struct fce_item *items, size_t n)
+/* Free what the n items hold (not the array). */
+static void items_release(struct fce_item *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		cewb_structure_free(items[i].s);
@@ -35,7 +35,6 @@ static void items_free(struct fce_item *items, size_t n)
 		free(items[i].disp);
 		free(items[i].file);
 	}
-	free(items);
 }
 
 /* Drop the fit of f and its force constants. */
@@ -55,7 +54,8 @@ void fce_state_free(struct fce_state *f)
 	if (!f)
 		return;
 	fit_drop(f);
-	items_free(f->items, f->n_items);
+	items_release(f->items, f->n_items);
+	free(f->items);
 	free(f->A);
 	free(f->F);
 	free(f->select_text);
@@ -238,8 +238,11 @@ static void space_summary(struct session *s, const struct fce_state *f)
 	out_printf(s, "force-constant space: cutoffs");
 	for (size_t i = 0; i < f->n_cutoffs; i++)
 		out_printf(s, " %g", f->cutoffs[i]);
-	out_printf(s, " Å (orders 2..%zu), %zu orbits\n", f->n_cutoffs + 1,
-		   cewb_fce_space_n_orbits(sp));
+	if (f->n_cutoffs == 1)
+		out_printf(s, " Å (order 2), %zu orbits\n", cewb_fce_space_n_orbits(sp));
+	else
+		out_printf(s, " Å (orders 2 to %zu), %zu orbits\n", f->n_cutoffs + 1,
+			   cewb_fce_space_n_orbits(sp));
 	for (size_t o = 2; o <= CEWB_FCE_MAX_ORDER; o++)
 		if (count[o])
 			out_printf(s, "  order %zu: %zu orbits, %zu independent parameters\n", o,
@@ -544,6 +547,15 @@ static cewb_status frame_ideal(const cewb_lattice *lat, const cewb_structure *st
 	return CEWB_OK;
 }
 
+/* A library message without the "FILE: frame K: " it may start with. */
+static const char *without_where(const char *msg, const char *path, size_t k)
+{
+	char where[512];
+	snprintf(where, sizeof where, "%s: frame %zu: ", path, k);
+	size_t l = strlen(where);
+	return strncmp(msg, where, l) == 0 ? msg + l : msg;
+}
+
 /* Arguments of load structures that have no meaning in FCE mode. */
 static const char *const load_ce_only[] = { "target", "map", "total", "weight", NULL };
 
@@ -645,7 +657,8 @@ int fce_session_load(struct session *s, const struct cmd_args *a)
 		int from_array = 0;
 		if (frame_ideal(lat, st, s->match_tol, &it->ideal, it->disp, &from_array, &err) !=
 		    CEWB_OK) {
-			cmd_fail(s, "%s: frame %zu: %s", path, k, err.message);
+			cmd_fail(s, "%s: frame %zu: %s", path, k,
+				 without_where(err.message, path, k));
 			fail = 1;
 			break;
 		}
@@ -655,7 +668,7 @@ int fce_session_load(struct session *s, const struct cmd_args *a)
 		if (cewb_supercell_match(lat, it->ideal, s->match_tol, &sc, &err) != CEWB_OK) {
 			cmd_fail(s, "%s: frame %zu: not a supercell of the lattice%s: %s", path, k,
 				 from_array ? " (positions minus displacements)" : "",
-				 err.message);
+				 without_where(err.message, path, k));
 			fail = 1;
 			break;
 		}
@@ -684,7 +697,8 @@ int fce_session_load(struct session *s, const struct cmd_args *a)
 			break;
 		if (cewb_fce_sensing(f->space, it->ideal, (const double (*)[3])it->disp,
 				     s->match_tol, A + row * p, &err) != CEWB_OK) {
-			cmd_fail(s, "%s: frame %zu: %s", path, k, err.message);
+			cmd_fail(s, "%s: frame %zu: %s", path, k,
+				 without_where(err.message, path, k));
 			fail = 1;
 			break;
 		}
@@ -698,8 +712,8 @@ int fce_session_load(struct session *s, const struct cmd_args *a)
 		row += 3 * n;
 	}
 	if (fail) {
-		items_free(items + n_old, n_new);
-		/* items[0..n_old) were not filled yet: only the array itself */
+		/* items[0..n_old) are not filled yet (the old ones stay in f) */
+		items_release(items + n_old, n_new);
 		free(items);
 		free(A);
 		free(F);
