@@ -8,13 +8,18 @@
 # plots is skipped when gnuplot is missing.
 #
 # Re-record every transcript after an intended change of the outputs (the
-# comment block under the transcript header is kept):
-#   top_srcdir=. CEWB=BUILD/cewb sh tests/examples.sh --regen
+# comment block under the transcript header is kept), or only those named:
+#   top_srcdir=. CEWB=BUILD/cewb sh tests/examples.sh --regen [ternary.cewb ...]
 : "${top_srcdir:=.}" "${CEWB:=./cewb}"
 top=$(cd "$top_srcdir" && pwd) || exit 1
 case "$CEWB" in /*) ;; *) CEWB=$(pwd)/$CEWB ;; esac
 regen=0
-[ "$1" = "--regen" ] && regen=1
+only=""
+if [ "$1" = "--regen" ]; then
+	regen=1
+	shift
+	only=" $* "
+fi
 export HOME=/nonexistent NO_COLOR=1
 unset DISPLAY WAYLAND_DISPLAY
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cewb-examples-XXXXXX") || exit 1
@@ -67,7 +72,11 @@ for f in "$@"; do
 		continue
 	fi
 	(cd "$tmp/work" && rm -f $outs)
-	if [ $regen -eq 1 ]; then
+	case "$only" in
+	"  " | *" $(basename "$f") "*) do_regen=$regen ;;
+	*) do_regen=0 ;;
+	esac
+	if [ $do_regen -eq 1 ]; then
 		(cd "$tmp/work" && "$CEWB" --record "$tmp/new.cewb" --replay "$name" >/dev/null 2>&1)
 		# The new header (4 lines), the old comment block, the new body.
 		{
