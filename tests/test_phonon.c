@@ -492,6 +492,10 @@ static void test_mesh_thermal(void)
 	int bad_mesh[3] = { 0, 4, 4 };
 	ok(cewb_phonon_mesh_compute(fc, bad_mesh, 0, &m, &err) == CEWB_EINVAL &&
 	   strstr(err.message, "mesh 0 x 4 x 4") != NULL, "empty mesh: %s", err.message);
+	int huge[3] = { 1000, 1000, 1000 };
+	ok(cewb_phonon_mesh_compute(fc, huge, 0, &m, &err) == CEWB_EINVAL &&
+	   strstr(err.message, "3000000000 frequencies, more than 1e+08") != NULL,
+	   "a mesh too large: %s", err.message);
 	fc->masses[0] = 0;
 	double q[3] = { 0, 0, 0 }, fr[3];
 	ok(cewb_phonon_frequencies(fc, q, fr, NULL, &err) == CEWB_EINVAL &&

@@ -68,6 +68,8 @@ extern "C" {
 #define CEWB_PHONON_KB_EV 8.617333262e-5
 /* Avogadro constant times the elementary charge: eV per particle to J/mol. */
 #define CEWB_PHONON_EV_J_MOL 96485.33212331002
+/* Most frequencies a mesh may hold (n_q x 3 n_atoms; 800 MB). */
+#define CEWB_PHONON_MAX_MESH_FREQ 100000000
 /* Modes at or below this frequency (THz) take no part in thermodynamics. */
 #define CEWB_PHONON_CUTOFF_THZ 1e-3
 
@@ -146,7 +148,8 @@ typedef struct {
 /*
  * Frequencies at every point of the mesh n1 x n2 x n3 (each 1..1000),
  * using n_threads OpenMP threads (0: the default).
- * Errors: CEWB_EINVAL for a bad mesh; those of cewb_phonon_frequencies;
+ * Errors: CEWB_EINVAL for a bad mesh or more than CEWB_PHONON_MAX_MESH_FREQ
+ * frequencies; those of cewb_phonon_frequencies;
  * CEWB_EINTERRUPT when cewb_interrupt_flag is set.
  */
 cewb_status cewb_phonon_mesh_compute(const cewb_fc2 *fc, const int mesh[3], int n_threads,

@@ -457,6 +457,9 @@ cewb_status cewb_phonon_mesh_compute(const cewb_fc2 *fc, const int mesh[3], int 
 		return st;
 	size_t nq = (size_t)mesh[0] * (size_t)mesh[1] * (size_t)mesh[2];
 	size_t nm = 3 * fc->n_atoms;
+	if (nq * nm > CEWB_PHONON_MAX_MESH_FREQ)
+		CEWB_RAISE(err, CEWB_EINVAL, "mesh %d x %d x %d: %zu frequencies, more than %.0e",
+			   mesh[0], mesh[1], mesh[2], nq * nm, (double)CEWB_PHONON_MAX_MESH_FREQ);
 	out->freq = malloc(nq * nm * sizeof *out->freq);
 	if (!out->freq)
 		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory for a %zu-point mesh", nq);
