@@ -63,6 +63,12 @@ static int pt_cmp(const cewb_lsite *a, const cewb_lsite *b)
 	return (a->site > b->site) - (a->site < b->site);
 }
 
+/* pt_cmp for qsort. */
+static int pt_qcmp(const void *a, const void *b)
+{
+	return pt_cmp(a, b);
+}
+
 /* Equal points. */
 static int pt_eq(const cewb_lsite *a, const cewb_lsite *b)
 {
@@ -434,12 +440,8 @@ static cewb_status neighbors(const cewb_fce_space *sp, size_t b, double rc, poin
 								   "out of memory");
 					}
 	}
-	for (size_t i = 2; i < out->n; i++)
-		for (size_t j = i; j > 1 && pt_cmp(&out->p[j], &out->p[j - 1]) < 0; j--) {
-			cewb_lsite t = out->p[j];
-			out->p[j] = out->p[j - 1];
-			out->p[j - 1] = t;
-		}
+	if (out->n > 2)
+		qsort(out->p + 1, out->n - 1, sizeof *out->p, pt_qcmp);
 	return CEWB_OK;
 }
 
