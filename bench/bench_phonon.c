@@ -43,14 +43,16 @@ static cewb_fc2 *springs(const double cell[3][3], size_t n, const double (*pos)[
 						int R[3] = { r0, r1, r2 };
 						double d[3], phi[3][3], l;
 						for (int x = 0; x < 3; x++)
-							d[x] = pos[j][x] - pos[i][x] + r0 * cell[0][x] +
-							       r1 * cell[1][x] + r2 * cell[2][x];
+							d[x] = pos[j][x] - pos[i][x] +
+							       r0 * cell[0][x] + r1 * cell[1][x] +
+							       r2 * cell[2][x];
 						l = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
 						if (fabs(l - dnn) > 1e-9)
 							continue;
 						for (int x = 0; x < 3; x++)
 							for (int y = 0; y < 3; y++) {
-								phi[x][y] = -1.5 * d[x] * d[y] / (l * l);
+								phi[x][y] = -1.5 * d[x] * d[y] /
+									    (l * l);
 								self[x][y] -= phi[x][y];
 							}
 						cewb_fc2_add(fc, i, j, R, phi);

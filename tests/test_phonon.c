@@ -64,8 +64,9 @@ static cewb_fc2 *spring_model(const double cell[3][3], size_t n, const double (*
 						int R[3] = { r0, r1, r2 };
 						double d[3], phi[3][3];
 						for (int x = 0; x < 3; x++)
-							d[x] = pos[j][x] - pos[i][x] + r0 * cell[0][x] +
-							       r1 * cell[1][x] + r2 * cell[2][x];
+							d[x] = pos[j][x] - pos[i][x] +
+							       r0 * cell[0][x] + r1 * cell[1][x] +
+							       r2 * cell[2][x];
 						double len = sqrt(d[0] * d[0] + d[1] * d[1] +
 								  d[2] * d[2]);
 						if (fabs(len - dnn) > 1e-9)
@@ -216,7 +217,8 @@ static void test_four_atoms(void)
 				   { A / 2, A / 2, 0 } };
 	cewb_fc2 *fc = spring_model(cub, 4, pos);
 	double f[12], q[3] = { 0, 0, 0 };
-	double want[12] = { 0, 0, 0, nu(4), nu(4), nu(4), nu(4), nu(4), nu(4), nu(8), nu(8), nu(8) };
+	double want[12] = { 0, 0, 0, nu(4), nu(4), nu(4), nu(4), nu(4), nu(4),
+			    nu(8), nu(8), nu(8) };
 	cewb_error err;
 	int st = cewb_phonon_frequencies(fc, q, f, NULL, &err);
 	double dev = 0;
@@ -364,9 +366,9 @@ static void test_paths(void)
 	ok(mono, "distances never decrease along the path");
 	const cewb_phonon_label *x = &b.labels[1];
 	double *fx = b.freq + x->index * 3;
-	ok(strcmp(x->label, "X") == 0 && fabs(fx[0] - nu(4)) < 1e-12 && fabs(fx[2] - nu(8)) < 1e-12 &&
-	   fabs(x->distance - 1 / A) < 1e-12, "X on the band path: %.4f %.4f THz at %.4f 1/Å", fx[0],
-	   fx[2], x->distance);
+	ok(strcmp(x->label, "X") == 0 && fabs(fx[0] - nu(4)) < 1e-12 &&
+	   fabs(fx[2] - nu(8)) < 1e-12 && fabs(x->distance - 1 / A) < 1e-12,
+	   "X on the band path: %.4f %.4f THz at %.4f 1/Å", fx[0], fx[2], x->distance);
 	cewb_phonon_bands_release(&b);
 	ok(cewb_phonon_bands_compute(fc, 1, 1e-5, &b, &err) == CEWB_EINVAL &&
 	   strstr(err.message, "at least 2") != NULL, "one point per segment is refused: %s",
@@ -399,10 +401,10 @@ static void test_einstein(void)
 			cv = 3 * R * x * x * exp(x) / ((exp(x) - 1) * (exp(x) - 1));
 		}
 		/* Same closed form evaluated differently: 1e-10 relative. */
-		ok(fabs(F[t] - f) < 1e-10 * fabs(f) + 1e-12 && fabs(S[t] - sv) < 1e-10 * sv + 1e-12 &&
-		   fabs(C[t] - cv) < 1e-10 * cv + 1e-12,
-		   "Einstein solid at %g K: F %.6f kJ/mol, S %.6f, C %.6f J/K/mol", T[t], F[t], S[t],
-		   C[t]);
+		ok(fabs(F[t] - f) < 1e-10 * fabs(f) + 1e-12 &&
+		   fabs(S[t] - sv) < 1e-10 * sv + 1e-12 && fabs(C[t] - cv) < 1e-10 * cv + 1e-12,
+		   "Einstein solid at %g K: F %.6f kJ/mol, S %.6f, C %.6f J/K/mol", T[t], F[t],
+		   S[t], C[t]);
 	}
 	cewb_phonon_mesh_release(&m);
 	cewb_fc2_free(fc);
@@ -414,9 +416,11 @@ static void test_mesh_thermal(void)
 	cewb_phonon_mesh m;
 	cewb_error err;
 	int mesh[3] = { 16, 16, 16 };
-	ok(cewb_phonon_mesh_compute(fc, mesh, 0, &m, &err) == CEWB_OK, "16^3 mesh of the spring model");
+	ok(cewb_phonon_mesh_compute(fc, mesh, 0, &m, &err) == CEWB_OK,
+	   "16^3 mesh of the spring model");
 	ok(m.n_imaginary == 0 && fabs(m.fmin) < 1e-6 && fabs(m.fmax - nu(8)) < 1e-12,
-	   "no imaginary modes; highest frequency %.4f THz is the zone-boundary w^2 = 8 k/m", m.fmax);
+	   "no imaginary modes; highest frequency %.4f THz is the zone-boundary w^2 = 8 k/m",
+	   m.fmax);
 
 	/* Dulong-Petit: C -> 3 R per atom with C/(3R) = 1 - x^2/12 + O(x^4) per
 	 * mode (x = h nu / k T <= x_max), less the three Γ modes that are left
@@ -546,7 +550,9 @@ static void test_fold(void)
 					size_t slot = (n * 37) % 108;
 					sc->pos[slot][0] = pos[b][0] + A * i;
 					sc->pos[slot][1] = pos[b][1] + A * j;
-					sc->pos[slot][2] = pos[b][2] + A * k + (k == 2 ? -3 * A : 0);
+					/* The top layer shifted down a cell: an image. */
+					sc->pos[slot][2] = pos[b][2] + A * k -
+							   (k == 2 ? 3 * A : 0);
 					sc->numbers[slot] = 13;
 					n++;
 				}
@@ -609,7 +615,8 @@ static void test_fold(void)
 	ok(cewb_phonon_write_force_constants(path, fc, sc, 1e-3, &err) == CEWB_OK,
 	   "write FORCE_CONSTANTS");
 	FILE *fp = fopen(path, "r");
-	int n1 = 0, n2 = 0, good = fp && fscanf(fp, "%d %d", &n1, &n2) == 2 && n1 == 108 && n2 == 108;
+	int n1 = 0, n2 = 0;
+	int good = fp && fscanf(fp, "%d %d", &n1, &n2) == 2 && n1 == 108 && n2 == 108;
 	double rdev = 0;
 	for (size_t a = 0; good && a < 108; a++)
 		for (size_t b = 0; good && b < 108; b++) {
@@ -638,7 +645,8 @@ static void test_fold(void)
 	sc->cell[0][0] = 3 * A;
 	sc->pos[5][1] += 0.1;
 	ok(cewb_phonon_fold(fc, sc, 1e-3, &blk, &err) == CEWB_ENOFIT &&
-	   strstr(err.message, "atom 5 is on no site") != NULL, "atom off its site: %s", err.message);
+	   strstr(err.message, "atom 5 is on no site") != NULL, "atom off its site: %s",
+	   err.message);
 	sc->pos[5][1] -= 0.1;
 	sc->n_atoms = 100;
 	ok(cewb_phonon_fold(fc, sc, 1e-3, &blk, &err) == CEWB_ENOFIT &&

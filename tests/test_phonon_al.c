@@ -41,7 +41,8 @@ static cewb_fc2 *fit_al(void)
 
 	if (!ok(cewb_extxyz_read(data_path("examples/fce-al/primitive.xyz"), &prim, &err) == 0 &&
 		cewb_lattice_build(prim.frames[0], NULL, CEWB_SYMPREC_DEFAULT, &lat, &err) == 0 &&
-		cewb_extxyz_read(data_path("examples/fce-al/supercell_ideal.xyz"), &sc, &err) == 0 &&
+		cewb_extxyz_read(data_path("examples/fce-al/supercell_ideal.xyz"), &sc,
+				 &err) == 0 &&
 		cewb_extxyz_read(data_path("examples/fce-al/training_rattled.xyz"), &train,
 				 &err) == 0 &&
 		cewb_fce_space_build_supercell(lat, sc.frames[0], 1e-3, cut, 1,
@@ -135,8 +136,9 @@ int main(void)
 	   "32^3 mesh, no imaginary modes");
 	cewb_phonon_thermal(&m, 6, T, F, S, C, &err);
 	for (int t = 0; t < 6; t++)
-		ok(fabs(F[t] - Fref[t]) < 0.02, "F(%g K) = %.3f kJ/mol, phonopy %.3f (S %.3f, C %.3f "
-		   "J/K/mol)", T[t], F[t], Fref[t], S[t], C[t]);
+		ok(fabs(F[t] - Fref[t]) < 0.02,
+		   "F(%g K) = %.3f kJ/mol, phonopy %.3f (S %.3f, C %.3f J/K/mol)", T[t], F[t],
+		   Fref[t], S[t], C[t]);
 	cewb_phonon_mesh_release(&m);
 	cewb_fc2_free(fc);
 	return done_testing();

@@ -171,12 +171,13 @@ static int dispersion_exec(struct session *s, const struct cmd_args *a)
 	size_t nm = b.n_modes;
 	if (out_is_json(s)) {
 		json_t *labels = json_array(), *q = json_array(), *fr = json_array();
-		for (size_t k = 0; k < b.n_labels; k++)
+		for (size_t k = 0; k < b.n_labels; k++) {
+			const cewb_phonon_label *lb = &b.labels[k];
 			json_array_append_new(labels, json_pack("{s:s, s:o, s:f, s:i}", "label",
-								b.labels[k].label, "q",
-								jreals(b.labels[k].q, 3), "distance",
-								b.labels[k].distance, "index",
-								(int)b.labels[k].index));
+								lb->label, "q", jreals(lb->q, 3),
+								"distance", lb->distance, "index",
+								(int)lb->index));
+		}
 		for (size_t p = 0; p < b.n_points; p++) {
 			json_array_append_new(q, jreals(b.q[p], 3));
 			json_array_append_new(fr, jreals(b.freq + p * nm, nm));
@@ -275,7 +276,8 @@ static int dos_exec(struct session *s, const struct cmd_args *a)
 		for (size_t i = 0; i < n; i++) {
 			int w = gmax > 0 ? (int)lround(50 * g[i] / gmax) : 0;
 			out_printf(s, "%9.4f %9.5f%s%.*s\n", fabs(f[i]) < 5e-5 ? 0 : f[i], g[i],
-				   w ? " " : "", w, "##################################################");
+				   w ? " " : "", w,
+				   "##################################################");
 		}
 		if (m.n_imaginary)
 			out_printf(s, "%zu imaginary modes (negative frequencies) on the mesh\n",
@@ -400,7 +402,8 @@ static int export_fc_exec(struct session *s, const struct cmd_args *a)
 	cewb_error err;
 
 	if (!scfile)
-		return cmd_fail(s, "which supercell? add --supercell FILE (e.g. phonopy's SPOSCAR)");
+		return cmd_fail(s, "which supercell? add --supercell FILE "
+				"(e.g. phonopy's SPOSCAR)");
 	if (!(fc = need_fc2(s)))
 		return 1;
 	/* Never over an existing file without --force; written atomically. */

@@ -159,7 +159,8 @@ cewb_status cewb_phonon_frequencies(const cewb_fc2 *fc, const double q[3], doubl
 	size_t n = 3 * fc->n_atoms;
 	eig_ws ws;
 	if (ws_alloc(&ws, n))
-		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory for a %zu x %zu dynamical matrix", n, n);
+		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory for a %zu x %zu dynamical matrix", n,
+			   n);
 	st = freq_ws(fc, q, &ws, eigvec != NULL, freq, err);
 	if (!st && eigvec)
 		for (size_t r = 0; r < n; r++)
@@ -497,8 +498,8 @@ cewb_status cewb_phonon_mesh_compute(const cewb_fc2 *fc, const int mesh[3], int 
 				failed = 3;
 				continue;
 			}
-			size_t k3 = k % (size_t)mesh[2], k2 = (k / (size_t)mesh[2]) % (size_t)mesh[1];
-			size_t k1 = k / ((size_t)mesh[2] * (size_t)mesh[1]);
+			size_t n2 = (size_t)mesh[1], n3 = (size_t)mesh[2];
+			size_t k3 = k % n3, k2 = (k / n3) % n2, k1 = k / (n3 * n2);
 			if (mirror(mesh, k1, k2, k3) < k)
 				continue;	/* -q: filled in from q below */
 			double q[3] = { (double)k1 / mesh[0], (double)k2 / mesh[1],
@@ -520,10 +521,12 @@ cewb_status cewb_phonon_mesh_compute(const cewb_fc2 *fc, const int mesh[3], int 
 	}
 	if (!failed)
 		for (size_t k = 0; k < nq; k++) {
-			size_t k3 = k % (size_t)mesh[2], k2 = (k / (size_t)mesh[2]) % (size_t)mesh[1];
-			size_t k1 = k / ((size_t)mesh[2] * (size_t)mesh[1]), m = mirror(mesh, k1, k2, k3);
+			size_t n2 = (size_t)mesh[1], n3 = (size_t)mesh[2];
+			size_t k3 = k % n3, k2 = (k / n3) % n2, k1 = k / (n3 * n2);
+			size_t m = mirror(mesh, k1, k2, k3);
 			if (m < k)
-				memcpy(out->freq + k * nm, out->freq + m * nm, nm * sizeof *out->freq);
+				memcpy(out->freq + k * nm, out->freq + m * nm,
+				       nm * sizeof *out->freq);
 		}
 	if (failed) {
 		cewb_phonon_mesh_release(out);
