@@ -325,6 +325,65 @@ static void check_reduced(const cewb_lattice *lat, const cewb_enum_result *r)
 	   "pairwise reduced (%zu structures)", r ? r->n : 0);
 }
 
+/*
+ * Hart & Forcade count binary structures up to exchanging the two species
+ * (2008, fcc: 2, 3, 12, 14, 50, 52, 229 for sizes 2..8; at size 1 the two
+ * pure elements are one class here).
+ * Exchanging species flips the sign of every binary cluster function of
+ * odd order, so a structure and its exchanged image are one class when
+ * the image's cluster vector equals that of an enumerated structure.
+ */
+static void check_exchange(void)
+{
+	static const size_t hf[8] = { 1, 2, 3, 12, 14, 50, 52, 229 };
+	const double cut[3] = { 10.0, 7.0, 5.0 };
+	cewb_lattice *lat = fcc("Ag,Pd");
+	cewb_enum_result *r = run(lat, 1, 8, NULL, 0);
+	cewb_space *sp = NULL;
+	cewb_error err;
+	double *X = NULL, *v = NULL;
+	size_t classes[8] = { 0 }, dup = 0;
+	int same = 1;
+
+	if (!r || cewb_space_build(lat, cut, 3, &sp, &err)) {
+		ok(0, "exchange classes: setup");
+		ok(0, "exchange classes: setup");
+		cewb_enum_result_free(r);
+		cewb_lattice_free(lat);
+		return;
+	}
+	X = vectors(sp, lat, r);
+	v = malloc(sp->n_params * sizeof *v);
+	for (size_t i = 0; X && i < r->n; i++)
+		for (size_t j = i + 1; j < r->n; j++)
+			dup += same_vec(X + i * sp->n_params, X + j * sp->n_params, sp->n_params);
+	ok(X && dup == 0, "binary fcc 1..8: %zu structures, pairwise different cluster vectors",
+	   r->n);
+	for (size_t i = 0; X && i < r->n; i++) {
+		size_t j;
+		for (size_t k = 0; k < sp->n_params; k++)
+			v[k] = X[i * sp->n_params + k] *
+			       (sp->orbits[sp->param_orbit[k]].order % 2 ? -1.0 : 1.0);
+		for (j = 0; j < i; j++)
+			if (same_vec(v, X + j * sp->n_params, sp->n_params))
+				break;
+		if (j == i)
+			classes[r->items[i].size - 1]++;
+	}
+	for (size_t k = 0; k < 8; k++) {
+		same &= classes[k] == hf[k];
+		if (classes[k] != hf[k])
+			diag("size %zu: %zu classes, Hart-Forcade %zu", k + 1, classes[k], hf[k]);
+	}
+	ok(X && same, "binary fcc 2..8 up to exchanging species: 2, 3, 12, 14, 50, 52, 229 "
+	   "(Hart-Forcade)");
+	free(v);
+	free(X);
+	cewb_space_free(sp);
+	cewb_enum_result_free(r);
+	cewb_lattice_free(lat);
+}
+
 /* Written structures: ideal supercells, info keys, read back. */
 static void check_structures(int reduce)
 {
@@ -638,6 +697,7 @@ int main(void)
 		check_independent("rock salt Ag,Pd / O,vacancy 1..3", lat, 3, fcc_cut, 3, 200);
 		cewb_lattice_free(lat);
 	}
+	check_exchange();
 	check_structures(0);
 	check_structures(1);
 	{
