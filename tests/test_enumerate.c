@@ -658,8 +658,10 @@ int main(void)
 	check_counts("binary bcc", lat, fcc2, 8, 631, fcc_sc);
 	cewb_lattice_free(lat);
 	{
-		/* sc: counts from this implementation (2, 3, 6, 24, 28, 104),
-		 * checked below by cluster vectors; supercells from Hart-Forcade. */
+		/* sc: sizes 1-3 by hand (2 pure; AB in each of the 3 supercells
+		 * of size 2; AAB and ABB in each of the 3 of size 3), the rest
+		 * from this implementation, checked below by cluster vectors;
+		 * supercells from Hart-Forcade. */
 		static const size_t sc2[6] = { 2, 3, 6, 24, 28, 104 };
 		lat = sc();
 		check_counts("binary sc", lat, sc2, 6, 167, sc_sc);
