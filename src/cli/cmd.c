@@ -191,8 +191,8 @@ static int suggest_ok(const struct suggest *sg, const char *w)
  * the entry and sets *used to the number of words it took, or NULL with a
  * message in err.
  */
-const struct cmd_entry *cmd_lookup(char *const *words, size_t n_words, size_t *used,
-				   char *err, size_t errlen)
+static const struct cmd_entry *lookup_words(char *const *words, size_t n_words, size_t *used,
+					    char *err, size_t errlen)
 {
 	const char *w = words[0];
 	const char *first = NULL;	/* the resolved first word (points into the table) */
@@ -601,9 +601,9 @@ static int looks_numeric(const char *t)
 	return parse_real(t, &x) == 0;
 }
 
-/* Look up and validate one command given as words; see cmd.h. */
-enum parse_status cmd_parse(char *const *words, size_t n_words, const char *text,
-			    struct cmd_args **out, char *err, size_t errlen)
+/* Look up and validate one command given as words (cmd_parse before one_line). */
+static enum parse_status parse_words(char *const *words, size_t n_words, const char *text,
+				     struct cmd_args **out, char *err, size_t errlen)
 {
 	size_t used = 0;
 	*out = NULL;
@@ -735,6 +735,35 @@ enum parse_status cmd_parse(char *const *words, size_t n_words, const char *text
 fail:
 	cmd_args_free(a);
 	return PARSE_ERROR;
+}
+
+/* Keep a message on one line: a control character that a quoted word
+ * brought in (newline, tab, escape) becomes '?'. */
+static void one_line(char *msg, size_t len)
+{
+	for (size_t i = 0; i < len && msg[i]; i++)
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = '?';
+}
+
+/* Resolve the command named by words; see cmd.h. */
+const struct cmd_entry *cmd_lookup(char *const *words, size_t n_words, size_t *used,
+				   char *err, size_t errlen)
+{
+	const struct cmd_entry *e = lookup_words(words, n_words, used, err, errlen);
+	if (!e)
+		one_line(err, errlen);
+	return e;
+}
+
+/* Look up and validate one command given as words; see cmd.h. */
+enum parse_status cmd_parse(char *const *words, size_t n_words, const char *text,
+			    struct cmd_args **out, char *err, size_t errlen)
+{
+	enum parse_status st = parse_words(words, n_words, text, out, err, errlen);
+	if (st == PARSE_ERROR)
+		one_line(err, errlen);
+	return st;
 }
 
 /* Index of option name in a's entry; abort on a name the entry lacks (a bug). */
