@@ -51,8 +51,11 @@
  *  - acoustic sum rules: for every (n-1)-tuple of sites that is part of a
  *    cluster (one per orbit of such tuples, the others follow by symmetry),
  *    sum over the last site of Phi = 0; rows scaled to unit length; their
- *    null space by the SVD with singular values below 1e-6 times the
- *    largest counted as zero;
+ *    null space, order by order, from the eigenvectors of the Gram matrix
+ *    of the rows, singular values below 1e-5 times the largest counted as
+ *    zero; the constraints in reduced row echelon form make the first
+ *    free parameters of each order (the shortest-ranged orbits, self terms
+ *    first) dependent, and every fit parameter is one of the others;
  *  - rotational sum rules (CEWB_FCE_ROTATIONAL, implies the acoustic ones):
  *    the second-order Born-Huang conditions
  *    sum_j Phi_ij^ab r_ij^c = sum_j Phi_ij^ac r_ij^b for every site i, and
@@ -160,11 +163,10 @@ int cewb_fce_space_is_supercell(const cewb_fce_space *sp);
  */
 const double *cewb_fce_space_basis(const cewb_fce_space *sp, size_t k);
 /*
- * The n_free x n_params matrix B of the sum rules (borrowed, row-major).
- * Reduced row echelon form with the free parameters taken from the last
- * one backwards: each fit parameter is one free parameter of the
- * longest-ranged orbits, the shorter-ranged ones (the self terms first)
- * follow from them.  The identity without sum rules.
+ * The n_free x n_params matrix B of the sum rules (borrowed, row-major):
+ * fit parameter p is one free parameter f (B[f][p] = 1, in increasing f),
+ * the dependent free parameters (the shortest-ranged of each order, self
+ * terms first) follow from the others.  The identity without sum rules.
  */
 const double *cewb_fce_space_constraints(const cewb_fce_space *sp);
 /*

@@ -41,14 +41,18 @@
 #define SYM_TOL 1e-3
 /*
  * Sum rules: rows scaled to unit length, entries are crystallographic
- * numbers (0, 1/2, 1/sqrt 2, 1, ...).  Singular values below SUM_TOL times
- * the largest one count as zero: well above round-off (1e-14) and the
- * symmetry noise of a cell given to 1e-6, well below any genuine
- * constraint of such rows.  Observed (fcc and hcp, orders 2-4, lattice
- * and supercell spaces): kept singular values >= 0.38, zero ones <= 6e-15
- * (and for the tensors: 1 and <= 1.1e-15).
+ * numbers (0, 1/2, 1/sqrt 2, 1, ...).  Their null space comes from the
+ * eigenvectors of the Gram matrix K^T K (one block per order): eigenvalues
+ * below SUM_TOL^2 times the largest (singular values below SUM_TOL times
+ * the largest) count as zero.  The eigenvalues carry an absolute error of
+ * about n_free eps times the largest (2e-13 for 2000 parameters), well
+ * below SUM_TOL^2 = 1e-10; genuine constraints of such rows lie far above.
+ * Observed (fcc and hcp, orders 2-4, lattice and supercell spaces): kept
+ * singular values >= 0.38 (largest about 3), zero ones <= 6e-8 (square
+ * roots of eigenvalues at round-off, 4e-15); for the tensors: 1 and
+ * <= 1.1e-15.
  */
-#define SUM_TOL 1e-6
+#define SUM_TOL 1e-5
 /* Entries of a reduced basis closer than this to zero are set to zero. */
 #define SNAP_TOL 1e-12
 
@@ -493,9 +497,10 @@ static void enum_dfs(enum_state *st, size_t depth)
 /*
  * Reduced row echelon form of the rows x cols matrix X (row-major), in
  * place, columns taken in reverse order when reverse is set; returns the
- * rank.  Partial pivoting on the largest entry of each column.
+ * rank and, if pivots is not NULL, the pivot column of each row.  Partial
+ * pivoting on the largest entry of each column.
  */
-static size_t rref(double *X, size_t rows, size_t cols, int reverse)
+static size_t rref(double *X, size_t rows, size_t cols, int reverse, size_t *pivots)
 {
 	size_t r = 0;
 	for (size_t jj = 0; jj < cols && r < rows; jj++) {
@@ -526,6 +531,8 @@ static size_t rref(double *X, size_t rows, size_t cols, int reverse)
 			for (size_t k = 0; k < cols; k++)
 				X[i * cols + k] -= f * X[r * cols + k];
 		}
+		if (pivots)
+			pivots[r] = j;
 		r++;
 	}
 	for (size_t i = 0; i < rows * cols; i++)
@@ -597,7 +604,7 @@ static cewb_status null_space(const double *K, size_t m, size_t n, double tol, i
 		for (size_t r = 0; r < k; r++)
 			for (size_t j = 0; j < n; j++)
 				z[r * n + j] = Vt[(rank + r) + j * n];
-		rref(z, k, n, reverse);
+		rref(z, k, n, reverse, NULL);
 	}
 	free(A), free(s), free(U), free(Vt);
 	*Z = z;
@@ -1015,7 +1022,7 @@ static cewb_status cluster_tensors(const cewb_fce_space *sp, const orbit_tmp *o,
 				   fce_cluster *cl, cewb_error *err)
 {
 	size_t n = o->order, d = fce_pow3(n), k = o->k;
-	double *T = malloc(d * d * sizeof *T);
+	double *T = malloc(2 * d * sizeof *T);
 	const cewb_lsite *pts = o->members + m * n;
 	cl->M = malloc(d * k * sizeof *cl->M);
 	if (!T || !cl->M) {
@@ -1023,14 +1030,37 @@ static cewb_status cluster_tensors(const cewb_fce_space *sp, const orbit_tmp *o,
 		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
 	}
 	memcpy(cl->pts, pts, n * sizeof *pts);
-	tensor_transform((const double(*)[3])sp->crot[o->mop[m]], n, o->mperm[m], T);
-	for (size_t i = 0; i < d; i++)
-		for (size_t p = 0; p < k; p++) {
-			double v = 0;
-			for (size_t j = 0; j < d; j++)
-				v += T[i * d + j] * o->basis[j * k + p];
-			cl->M[i * k + p] = fabs(v) < SNAP_TOL ? 0.0 : v;
+	/* Each basis tensor rotated one index at a time (n 3^(n+1) operations
+	 * instead of the 3^2n of the full transform), then reordered. */
+	for (size_t p = 0; p < k; p++) {
+		double *a = T, *b = T + d;
+		const double(*C)[3] = (const double(*)[3])sp->crot[o->mop[m]];
+		for (size_t i = 0; i < d; i++)
+			a[i] = o->basis[i * k + p];
+		for (size_t mode = 0; mode < n; mode++) {
+			size_t stride = fce_pow3(n - 1 - mode);
+			double *t;
+			for (size_t i = 0; i < d; i++) {
+				size_t digit = (i / stride) % 3, base = i - digit * stride;
+				b[i] = C[digit][0] * a[base] + C[digit][1] * a[base + stride] +
+				       C[digit][2] * a[base + 2 * stride];
+			}
+			t = a, a = b, b = t;
 		}
+		/* Canonical position q is image position perm[q]. */
+		for (size_t ci = 0; ci < d; ci++) {
+			int c[CEWB_FCE_MAX_ORDER], bd[CEWB_FCE_MAX_ORDER];
+			size_t bi = 0;
+			double v;
+			index_digits(ci, n, c);
+			for (size_t q = 0; q < n; q++)
+				bd[o->mperm[m][q]] = c[q];
+			for (size_t q = 0; q < n; q++)
+				bi = 3 * bi + (size_t)bd[q];
+			v = a[bi];
+			cl->M[ci * k + p] = fabs(v) < SNAP_TOL ? 0.0 : v;
+		}
+	}
 	free(T);
 	/* Weight 1 / prod m! over repeated points. */
 	{
@@ -1093,36 +1123,39 @@ static cewb_status cindex_build(const cewb_fce_space *sp, cluster_index *ci, cew
 	return CEWB_OK;
 }
 
-/* A growing row-major matrix of constraint rows over the free parameters. */
+/*
+ * The constraint rows are not kept: only their Gram matrix G = K^T K
+ * (n_free x n_free), accumulated row by row over the nonzero entries, so
+ * memory stays n_free^2 and the cost follows the (sparse) rows.
+ */
 typedef struct {
-	size_t n_cols, n_rows, cap;
-	double *v;
+	size_t n_cols;
+	double *G;	/* n_cols x n_cols */
+	size_t *nz;	/* scratch: nonzero columns of a row */
+	double *val;
 } row_buf;
 
-/* Append the rows (n x n_cols) that are not zero, each scaled to unit length. */
-static int rows_add(row_buf *rb, const double *rows, size_t n)
+/* Add the rows (n x n_cols) that are not zero, each scaled to unit length. */
+static void rows_add(row_buf *rb, const double *rows, size_t n)
 {
+	size_t nc = rb->n_cols;
 	for (size_t i = 0; i < n; i++) {
-		const double *r = rows + i * rb->n_cols;
+		const double *r = rows + i * nc;
 		double s = 0;
-		for (size_t j = 0; j < rb->n_cols; j++)
-			s += r[j] * r[j];
+		size_t m = 0;
+		for (size_t j = 0; j < nc; j++)
+			if (r[j] != 0.0) {
+				s += r[j] * r[j];
+				rb->nz[m] = j;
+				rb->val[m++] = r[j];
+			}
 		if (s < 1e-24)
 			continue;
-		if (rb->n_rows == rb->cap) {
-			size_t cap = rb->cap ? 2 * rb->cap : 64;
-			double *p = realloc(rb->v, cap * rb->n_cols * sizeof *p);
-			if (!p)
-				return -1;
-			rb->v = p;
-			rb->cap = cap;
-		}
 		s = 1.0 / sqrt(s);
-		for (size_t j = 0; j < rb->n_cols; j++)
-			rb->v[rb->n_rows * rb->n_cols + j] = fabs(r[j] * s) < 1e-14 ? 0.0 : r[j] * s;
-		rb->n_rows++;
+		for (size_t a = 0; a < m; a++)
+			for (size_t b = 0; b < m; b++)
+				rb->G[rb->nz[a] * nc + rb->nz[b]] += rb->val[a] * rb->val[b] * s * s;
 	}
-	return 0;
 }
 
 /*
@@ -1226,10 +1259,7 @@ static cewb_status acoustic_rows(const cewb_fce_space *sp, const cluster_index *
 			t[n - 1] = nb.p[q];
 			add_tuple(sp, ci, t, n, NULL, rows);
 		}
-		if (rows_add(rb, rows, d)) {
-			st = cewb_error_set(err, CEWB_ENOMEM, "out of memory");
-			goto out;
-		}
+		rows_add(rb, rows, d);
 	}
 out:
 	map_release(&sub);
@@ -1289,13 +1319,9 @@ static cewb_status rotational_rows(const cewb_fce_space *sp, const cluster_index
 									  pce[f] * r[a] * r[b];
 						}
 		}
-		if (rows_add(rb, rows, 27)) {
-			st = cewb_error_set(err, CEWB_ENOMEM, "out of memory");
-			goto out;
-		}
+		rows_add(rb, rows, 27);
 	}
-	if (rows_add(rb, huang, 81))
-		st = cewb_error_set(err, CEWB_ENOMEM, "out of memory");
+	rows_add(rb, huang, 81);
 out:
 	free(nb.p);
 	free(pair);
@@ -1304,51 +1330,142 @@ out:
 	return st;
 }
 
+/*
+ * Null space of the constraints within one block of free parameters
+ * [f0, f1) (the sum rules of one order touch only that order): the row
+ * space R of the constraints is spanned by the eigenvectors of the Gram
+ * block with eigenvalues above SUM_TOL^2 times the largest (the squares of
+ * the singular values of the rows); R in reduced row echelon form, pivots
+ * taken from the first columns, makes those parameters dependent: the
+ * others are the fit parameters, each one free parameter, and B holds
+ * B[free][p] = 1 and B[pivot_i][p] = -R[i][free].  The first columns are
+ * the shortest-ranged orbits (self terms first), so those follow from the
+ * longer-ranged ones.  Appends the parameters of the block to B (np
+ * columns so far, B has n_free rows and room for n_free columns).
+ */
+static cewb_status block_null_space(cewb_fce_space *sp, const double *G, size_t f0, size_t f1,
+				    size_t *np, cewb_error *err)
+{
+	size_t nb = f1 - f0, nf = sp->n_free, r = 0;
+	double *A = malloc((nb ? nb * nb : 1) * sizeof *A), *w = malloc((nb ? nb : 1) * sizeof *w);
+	char *pivot = calloc(nb ? nb : 1, 1);
+	size_t *pcol = malloc((nb ? nb : 1) * sizeof *pcol);
+	lapack_int info;
+	if (!A || !w || !pivot || !pcol) {
+		free(A), free(w), free(pivot), free(pcol);
+		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
+	}
+	if (nb == 0) {
+		free(A), free(w), free(pivot), free(pcol);
+		return CEWB_OK;
+	}
+	for (size_t i = 0; i < nb; i++)
+		for (size_t j = 0; j < nb; j++)
+			A[i * nb + j] = G[(f0 + i) * nf + f0 + j];
+	info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)nb, A, (lapack_int)nb, w);
+	if (info != 0) {
+		free(A), free(w), free(pivot), free(pcol);
+		CEWB_RAISE(err, CEWB_ENUMERIC, "the eigenvalues of the sum rules failed (%d)",
+			   (int)info);
+	}
+	/* Eigenvalues ascending, eigenvectors in the columns of A. */
+	{
+		double cut = SUM_TOL * SUM_TOL * (w[nb - 1] > 0 ? w[nb - 1] : 1.0);
+		double *R;
+		for (size_t i = 0; i < nb; i++) {
+			double sv = sqrt(w[i] > 0 ? w[i] : 0);
+			if (w[i] >= cut) {
+				r++;
+				if (sv < sp->min_singular)
+					sp->min_singular = sv;
+			} else if (sv > sp->max_zero_singular) {
+				sp->max_zero_singular = sv;
+			}
+		}
+		R = malloc((r ? r * nb : 1) * sizeof *R);
+		if (!R) {
+			free(A), free(w), free(pivot), free(pcol);
+			CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
+		}
+		for (size_t k = 0; k < r; k++)
+			for (size_t j = 0; j < nb; j++)
+				R[k * nb + j] = A[j * nb + (nb - r + k)];
+		r = rref(R, r, nb, 0, pcol);
+		for (size_t k = 0; k < r; k++)
+			pivot[pcol[k]] = 1;
+		for (size_t j = 0; j < nb; j++) {
+			if (pivot[j])
+				continue;
+			sp->B[(f0 + j) * nf + *np] = 1.0;
+			for (size_t k = 0; k < r; k++)
+				sp->B[(f0 + pcol[k]) * nf + *np] = -R[k * nb + j];
+			(*np)++;
+		}
+		free(R);
+	}
+	free(A), free(w), free(pivot), free(pcol);
+	return CEWB_OK;
+}
+
 /* The basis B of the sum rules (identity without them). */
 static cewb_status sum_rules(cewb_fce_space *sp, cewb_error *err)
 {
-	size_t nf = sp->n_free;
-	row_buf rb = { nf, 0, 0, NULL };
+	size_t nf = sp->n_free, np = 0;
+	row_buf rb = { nf, NULL, NULL, NULL };
 	cluster_index ci;
 	cewb_status st;
+	double *B;
 	sp->min_singular = INFINITY;
+	sp->max_zero_singular = 0;
+	sp->B = calloc(nf ? nf * nf : 1, sizeof *sp->B);
+	if (!sp->B)
+		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
 	if (!(sp->sum_rules & (CEWB_FCE_ACOUSTIC | CEWB_FCE_ROTATIONAL)) || nf == 0) {
 		sp->n_params = nf;
-		sp->B = calloc(nf ? nf * nf : 1, sizeof *sp->B);
-		if (!sp->B)
-			CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
 		for (size_t i = 0; i < nf; i++)
 			sp->B[i * nf + i] = 1.0;
 		return CEWB_OK;
 	}
+	rb.G = calloc(nf * nf, sizeof *rb.G);
+	rb.nz = malloc(nf * sizeof *rb.nz);
+	rb.val = malloc(nf * sizeof *rb.val);
+	if (!rb.G || !rb.nz || !rb.val) {
+		free(rb.G), free(rb.nz), free(rb.val);
+		CEWB_RAISE(err, CEWB_ENOMEM, "out of memory");
+	}
 	if ((st = cindex_build(sp, &ci, err)))
-		return st;
+		goto out;
 	for (size_t n = 2; n <= CEWB_FCE_MAX_ORDER && !st; n++)
 		if (n - 2 < sp->n_cutoffs && sp->cutoffs[n - 2] > 0)
 			st = acoustic_rows(sp, &ci, n, &rb, err);
 	if (!st && (sp->sum_rules & CEWB_FCE_ROTATIONAL) && sp->cutoffs[0] > 0)
 		st = rotational_rows(sp, &ci, &rb, err);
 	cindex_release(&ci);
-	if (!st) {
-		double *Z;
-		size_t k;
-		st = null_space(rb.v, rb.n_rows, nf, SUM_TOL, 1, 1, &Z, &k, &sp->min_singular,
-				&sp->max_zero_singular, err);
-		if (!st) {
-			sp->n_params = k;
-			sp->B = malloc((nf && k ? nf * k : 1) * sizeof *sp->B);
-			if (!sp->B) {
-				free(Z);
-				st = cewb_error_set(err, CEWB_ENOMEM, "out of memory");
-			} else {
-				for (size_t f = 0; f < nf; f++)
-					for (size_t p = 0; p < k; p++)
-						sp->B[f * k + p] = Z[p * nf + f];
-				free(Z);
-			}
-		}
+	/* One block per order: the free parameters of an order are consecutive. */
+	for (size_t o = 0; o < sp->n_orbits && !st;) {
+		size_t e = o, f0 = sp->orbits[o].free_first, f1;
+		while (e < sp->n_orbits && sp->orbits[e].order == sp->orbits[o].order)
+			e++;
+		f1 = sp->orbits[e - 1].free_first + sp->orbits[e - 1].n_free;
+		st = block_null_space(sp, rb.G, f0, f1, &np, err);
+		o = e;
 	}
-	free(rb.v);
+	if (st)
+		goto out;
+	/* Compact B to n_free x np. */
+	B = malloc((np ? nf * np : 1) * sizeof *B);
+	if (!B) {
+		st = cewb_error_set(err, CEWB_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t f = 0; f < nf; f++)
+		for (size_t p = 0; p < np; p++)
+			B[f * np + p] = sp->B[f * nf + p];
+	free(sp->B);
+	sp->B = B;
+	sp->n_params = np;
+out:
+	free(rb.G), free(rb.nz), free(rb.val);
 	return st;
 }
 
