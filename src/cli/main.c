@@ -118,7 +118,6 @@ int main(int argc, char **argv)
 	session_init(&s);
 	const char *nc = getenv("NO_COLOR");
 	s.color = isatty(STDOUT_FILENO) && !(nc && *nc);
-	s.trust = trust;
 	if (json)
 		s.format = FORMAT_JSON;
 	if (seed) {
@@ -145,7 +144,9 @@ int main(int argc, char **argv)
 
 	if (replay) {
 		struct replay_opts o = { check, step, check, 5 };
+		s.trust = trust;	/* the transcript's trust, not the scripts' after it */
 		status = replay_file(&s, replay, &o);
+		s.trust = 0;
 		if (!interactive) {
 			session_release(&s);
 			free(cmds);

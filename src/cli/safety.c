@@ -121,8 +121,8 @@ int cli_may_write(struct session *s, const char *path, int force)
 	if (!path || !*path)
 		return cmd_fail(s, "no file name given");
 	if (cli_untrusted(s) && (!cli_path_is_local(path) || !folder_is_inside(path)))
-		return cmd_fail(s, "%s: refused in a script or replay, it is outside the working "
-				"directory (give the file --trust to allow it)", path);
+		return cmd_fail(s, "%s: outside the working directory, refused in a script or "
+				"replay without --trust", path);
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return cmd_fail(s, "%s is a directory", path);

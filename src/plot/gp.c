@@ -57,16 +57,30 @@ void plot_result_release(plot_result *result)
 	plot_result_init(result);
 }
 
+/*
+ * Whether the quote at p (inside text) cannot be written doubled: gnuplot
+ * 5.4 reads two quotes as an escaped quote only for a quote alone, not at
+ * the start of the string nor next to another quote (those are syntax
+ * errors), so such quotes become U+2019 (right single quotation mark).
+ */
+static int quote_needs_curly(const unsigned char *text, const unsigned char *p)
+{
+	return p == text || p[-1] == '\'' || p[1] == '\'';
+}
+
 /* Write text into out as a gnuplot single-quoted string; returns the full length. */
 size_t plot_gp_quote(char *out, size_t n_out, const char *text)
 {
+	static const char curly[] = "\xe2\x80\x99";
+	const unsigned char *t0;
 	size_t need = 2, j = 0, room;
 	const unsigned char *p;
 
 	if (!text)
 		text = "";
-	for (p = (const unsigned char *)text; *p; p++)
-		need += *p == '\'' ? 2 : 1;
+	t0 = (const unsigned char *)text;
+	for (p = t0; *p; p++)
+		need += *p == '\'' ? (quote_needs_curly(t0, p) ? 3 : 2) : 1;
 	if (!out || n_out == 0)
 		return need;
 	if (n_out < 3) {
@@ -75,8 +89,13 @@ size_t plot_gp_quote(char *out, size_t n_out, const char *text)
 	}
 	room = n_out - 2; /* keep space for the closing quote and the NUL */
 	out[j++] = '\'';
-	for (p = (const unsigned char *)text; *p; p++) {
-		if (*p == '\'') {
+	for (p = t0; *p; p++) {
+		if (*p == '\'' && quote_needs_curly(t0, p)) {
+			if (j + 3 > room)
+				break;
+			memcpy(out + j, curly, 3);
+			j += 3;
+		} else if (*p == '\'') {
 			if (j + 2 > room)
 				break;
 			out[j++] = '\'';

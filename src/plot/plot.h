@@ -90,8 +90,9 @@ void plot_result_release(plot_result *result);
 
 /*
  * Write text into out (size n_out) as a gnuplot single-quoted string, quotes
- * included: quotes doubled, control characters (newlines, tabs, escapes)
- * replaced by spaces.  Inside single quotes gnuplot expands neither
+ * included: quotes doubled (a quote at the start or next to another quote,
+ * which gnuplot cannot read doubled, becomes U+2019), control characters
+ * (newlines, tabs, escapes) replaced by spaces.  Inside single quotes gnuplot expands neither
  * backslashes, backquotes nor @macros.  Returns the length the full string
  * needs (like snprintf); truncated output is still a closed string.
  */
