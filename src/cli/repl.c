@@ -32,8 +32,13 @@ static void on_sigint(int sig)
 	(void)sig;
 	if (!at_prompt) {
 		cewb_interrupt_flag = 1;
-		if (!got_sigint && write(STDOUT_FILENO, "\n", 1) < 0)
+		/* Off the echoed ^C: a new line, or over the progress line. */
+		if (!got_sigint && cli_progress_visible()) {
+			if (write(STDERR_FILENO, "\r\033[K", 4) < 0)
+				got_sigint = 0;
+		} else if (!got_sigint && write(STDOUT_FILENO, "\n", 1) < 0) {
 			got_sigint = 0;
+		}
 		if (++got_sigint >= 3 && cli_forced_exit_ok()) {
 			static const char m[] = "\ncewb: interrupted three times, leaving\n";
 			if (write(STDERR_FILENO, m, sizeof m - 1) < 0)

@@ -454,7 +454,7 @@ static pthread_t prog_thread;
 static int prog_depth;		/* nested begin calls */
 static int prog_running;	/* the thread runs */
 static int prog_stop;		/* the thread should end */
-static int prog_shown;		/* a line is on the screen */
+static volatile sig_atomic_t prog_shown;	/* a line is on the screen */
 static char prog_what[80];
 static size_t prog_done, prog_total;
 static struct timespec prog_start;
@@ -500,6 +500,12 @@ static void *prog_main(void *arg)
 	prog_shown = 0;
 	pthread_mutex_unlock(&prog_lock);
 	return NULL;
+}
+
+/* Is a progress line on the screen?  Async-signal-safe. */
+int cli_progress_visible(void)
+{
+	return prog_shown;
 }
 
 /* A long command starts. */

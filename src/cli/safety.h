@@ -157,5 +157,7 @@ void cli_progress_begin(const struct session *s, const char *what);
 /* How far the work is (done of total; total 0: unknown). */
 void cli_progress_set(size_t done, size_t total);
 void cli_progress_end(void);
+/* Is a progress line on the screen now?  Async-signal-safe (Ctrl-C handler). */
+int cli_progress_visible(void);
 
 #endif
