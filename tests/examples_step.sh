@@ -4,6 +4,7 @@
 # tutorial (its plots written into the working folder), and -i leaving the
 # prompt with the tutorial's session loaded.
 NAME=examples_step PANE=ex
+case "${CEWB:-}" in "" | /*) ;; *) CEWB=$(pwd)/$CEWB ;; esac
 . "${top_srcdir:-.}/tests/tmux_lib.sh"
 case "$CEWB" in /*) ;; *) CEWB=$(pwd)/$CEWB ;; esac
 
@@ -49,13 +50,18 @@ keys Enter
 wait_for "cewb> " 10 && sleep 0.5
 T send-keys -t ex C-l
 sleep 0.3
-keys 'plot parity --output again.png' Enter
-wait_for "wrote again.png" 10
+keys 'eci --nonzero' Enter
+wait_for "   81    81     4   3.5420     2" 10
 ok $? "-i: the prompt follows, with the tutorial's fit in the session"
-for f in agpd-learning-curve.png agpd-parity.png agpd-eci.png; do
-	[ -s "$tmp/work/$f" ] || r=1
-done
-ok ${r:-0} "the plots were written into the working folder"
+if command -v gnuplot >/dev/null 2>&1; then
+	for f in agpd-learning-curve.png agpd-parity.png agpd-eci.png; do
+		[ -s "$tmp/work/$f" ] || r=1
+	done
+	ok $r "the plots were written into the working folder"
+else
+	i=$((i + 1))
+	echo "ok $i - the plots were written into the working folder # SKIP gnuplot is not installed"
+fi
 [ ! -e examples/agpd-parity.png ] && [ ! -e agpd-parity.png ]
 ok $? "and not into the source tree"
 keys quit Enter
