@@ -187,7 +187,8 @@ int main(void)
 		ts = now() - t0;
 		tf = fit_ols(rows, np, X, y, &rmse);
 		if (nc == 3)
-			snprintf(label, sizeof label, "%g/%g/%g", cuts[k][0], cuts[k][1], cuts[k][2]);
+			snprintf(label, sizeof label, "%g/%g/%g", cuts[k][0], cuts[k][1],
+				 cuts[k][2]);
 		else
 			snprintf(label, sizeof label, "%g/%g", cuts[k][0], cuts[k][1]);
 		printf("%-16s %7zu %7zu %7zu %10.4f %10.4f %10.4f\n", label,

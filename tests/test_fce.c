@@ -346,7 +346,8 @@ static void test_derivative(const char *what, const cewb_lattice *L, const cewb_
 		}
 		cewb_fce_energy(sp, S, (const double(*)[3])u, 1e-3, params, &e, &err);
 		/* Exact up to round-off: sums of ~1e3 terms of size ~1e-2. */
-		ok(fmax < 1e-11, "%s: rigid shift: zero forces with sum rules (max %.2g)", what, fmax);
+		ok(fmax < 1e-11, "%s: rigid shift: zero forces with sum rules (max %.2g)", what,
+		   fmax);
 		ok(fabs(e) < 1e-11, "%s: rigid shift: zero energy with sum rules (%.2g)", what, e);
 	}
 	/*
@@ -451,7 +452,8 @@ static void test_rotation(const char *what, const cewb_lattice *L, const cewb_st
 			int off[3];
 			size_t b;
 			for (int i = 0; i < 3; i++)
-				off[i] = R[i][0] * n0[0] + R[i][1] * n0[1] + R[i][2] * n0[2] + sh[i];
+				off[i] = R[i][0] * n0[0] + R[i][1] * n0[1] + R[i][2] * n0[2] +
+					 sh[i];
 			b = (size_t)sc->atom_of[(size_t)L->op_site[g * L->n_sites + s] *
 							sc->n_cells +
 						cewb_supercell_cell_index(sc, off)];
@@ -517,7 +519,8 @@ static void test_rotational(const char *what, const cewb_lattice *L, double rc, 
 			double r[3];
 			for (int j = 0; j < 3; j++)
 				r[j] = b->R[0] * fc->cell[0][j] + b->R[1] * fc->cell[1][j] +
-				       b->R[2] * fc->cell[2][j] + fc->pos[b->j][j] - fc->pos[b->i][j];
+				       b->R[2] * fc->cell[2][j] + fc->pos[b->j][j] -
+				       fc->pos[b->i][j];
 			for (int a = 0; a < 3; a++)
 				for (int bb = 0; bb < 3; bb++) {
 					if (fabs(b->phi[a][bb]) > scale)
@@ -525,7 +528,8 @@ static void test_rotational(const char *what, const cewb_lattice *L, double rc, 
 					for (int c = 0; c < 3; c++) {
 						T[b->i][a][bb][c] += b->phi[a][bb] * r[c];
 						for (int d = 0; d < 3; d++)
-							H[a][bb][c][d] += b->phi[a][bb] * r[c] * r[d];
+							H[a][bb][c][d] +=
+								b->phi[a][bb] * r[c] * r[d];
 					}
 				}
 		}
@@ -602,7 +606,8 @@ static void test_fc2_energy(const char *what, const cewb_fce_space *sp,
 			size_t bb;
 			if (b->i != i)
 				continue;
-			bb = (size_t)sc->atom_of[b->j * sc->n_cells + cewb_supercell_cell_index(sc, off)];
+			bb = (size_t)sc->atom_of[b->j * sc->n_cells +
+						 cewb_supercell_cell_index(sc, off)];
 			for (int x = 0; x < 3; x++)
 				for (int y = 0; y < 3; y++)
 					e2 += 0.5 * u[a][x] * b->phi[x][y] * u[bb][y];
@@ -761,13 +766,14 @@ static void test_fit(void)
 			int found = 0;
 			for (size_t l = 0; l < fc->n_blocks; l++) {
 				const cewb_fc2_block *c = &fc->blocks[l];
-				if (c->R[0] == -b->R[0] && c->R[1] == -b->R[1] && c->R[2] == -b->R[2]) {
-					found = 1;
-					for (int i = 0; i < 3; i++)
-						for (int j = 0; j < 3; j++)
-							if (fabs(c->phi[j][i] - b->phi[i][j]) > 1e-12)
-								sym = 0;
-				}
+				if (c->R[0] != -b->R[0] || c->R[1] != -b->R[1] ||
+				    c->R[2] != -b->R[2])
+					continue;
+				found = 1;
+				for (int i = 0; i < 3; i++)
+					for (int j = 0; j < 3; j++)
+						if (fabs(c->phi[j][i] - b->phi[i][j]) > 1e-12)
+							sym = 0;
 			}
 			sym &= found;
 			for (int i = 0; i < 3; i++)
@@ -801,7 +807,8 @@ static void test_fit(void)
 		    cewb_fce_fc2(sp6, p6, &fc, &err) == CEWB_OK) {
 			for (int k = 0; k < 2; k++) {
 				frequencies(fc, k ? L : X, f);
-				diag("to 6 Å, %s: %.3f %.3f %.3f THz", k ? "L" : "X", f[0], f[1], f[2]);
+				diag("to 6 Å, %s: %.3f %.3f %.3f THz", k ? "L" : "X", f[0], f[1],
+				     f[2]);
 				for (int i = 0; i < 3; i++)
 					if (fabs(f[i] / ref[k][i] - 1) > worst)
 						worst = fabs(f[i] / ref[k][i] - 1);
@@ -1004,8 +1011,8 @@ static void test_errors(void)
 		s->numbers[0] = 13;
 		if (cewb_lattice_build(s, NULL, CEWB_SYMPREC_DEFAULT, &sl, &err) == CEWB_OK) {
 			st = cewb_fce_space_build(sl, c2, 1, 0, &sp, &err);
-			check_error(st, CEWB_EINVAL, &err, "periodic along a, b and c (pbc is T T F)",
-				    "slab lattice");
+			check_error(st, CEWB_EINVAL, &err,
+				    "periodic along a, b and c (pbc is T T F)", "slab lattice");
 		} else {
 			ok(0, "slab lattice: %s", err.message);
 		}

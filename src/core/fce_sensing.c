@@ -57,9 +57,9 @@ static cewb_status match(const cewb_fce_space *sp, const cewb_structure *ideal,
 		if (sqrt(u2) > 0.5 * sp->nn_distance) {
 			cewb_supercell_free(sc);
 			CEWB_RAISE(err, CEWB_EINVAL,
-				   "%s: frame %zu: atom %zu is displaced by %.3g Å, more than half "
-				   "the nearest-neighbour distance (%.3g Å)", src, ideal->frame, a,
-				   sqrt(u2), sp->nn_distance);
+				   "%s: frame %zu: atom %zu is displaced by %.3g Å, more than "
+				   "half the nearest-neighbour distance (%.3g Å)", src,
+				   ideal->frame, a, sqrt(u2), sp->nn_distance);
 		}
 	}
 	*out = sc;
@@ -88,8 +88,9 @@ static void cluster_atoms(const cewb_supercell *sc, const fce_cluster *cl, size_
 				for (int j = 0; j <= i; j++)
 					w[j] += H[i][j];
 		}
-		atoms[k] = sc->atom_of[(size_t)cl->pts[k].site * sc->n_cells + (size_t)w[0] +
-				       (size_t)H[0][0] * ((size_t)w[1] + (size_t)H[1][1] * (size_t)w[2])];
+		size_t ci = (size_t)w[0] +
+			    (size_t)H[0][0] * ((size_t)w[1] + (size_t)H[1][1] * (size_t)w[2]);
+		atoms[k] = sc->atom_of[(size_t)cl->pts[k].site * sc->n_cells + ci];
 	}
 }
 
@@ -158,7 +159,8 @@ cewb_status cewb_fce_sensing(const cewb_fce_space *sp, const cewb_structure *ide
 					const fce_entry *e = cl->ent + cl->ent_first[j];
 					const fce_entry *end = cl->ent + cl->ent_first[j + 1];
 					size_t i = (size_t)cl->dpos[j];
-					double *row = Af + 3 * (size_t)atoms[i] * nf + po->free_first;
+					double *row = Af + 3 * (size_t)atoms[i] * nf +
+						      po->free_first;
 					outer(disp, atoms, n, i, v);
 					for (; e < end; e++)
 						row[e->b * nf + e->p] += e->v * v[e->t];

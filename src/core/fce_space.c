@@ -1153,8 +1153,10 @@ static void rows_add(row_buf *rb, const double *rows, size_t n)
 			continue;
 		s = 1.0 / sqrt(s);
 		for (size_t a = 0; a < m; a++)
-			for (size_t b = 0; b < m; b++)
-				rb->G[rb->nz[a] * nc + rb->nz[b]] += rb->val[a] * rb->val[b] * s * s;
+			for (size_t b = 0; b < m; b++) {
+				double x = rb->val[a] * rb->val[b] * s * s;
+				rb->G[rb->nz[a] * nc + rb->nz[b]] += x;
+			}
 	}
 }
 
@@ -1270,6 +1272,34 @@ out:
 }
 
 /*
+ * The terms of one pair (tensor pair: 9 x nf, as a combination of free
+ * parameters; r the vector from i to j) in the Born-Huang rows
+ * (a, b, c): Phi^ab r^c - Phi^ac r^b, and the Huang rows (a, b, c, e):
+ * Phi^ab r^c r^e - Phi^ce r^a r^b.
+ */
+static void rotational_pair(const double *pair, const double r[3], size_t nf, double *rows,
+			    double *huang)
+{
+	for (int a = 0; a < 3; a++)
+		for (int b = 0; b < 3; b++) {
+			const double *pab = pair + (size_t)(a * 3 + b) * nf;
+			for (int c = 0; c < 3; c++) {
+				double *row = rows + (size_t)((a * 3 + b) * 3 + c) * nf;
+				const double *pac = pair + (size_t)(a * 3 + c) * nf;
+				for (size_t f = 0; f < nf; f++)
+					row[f] += pab[f] * r[c] - pac[f] * r[b];
+				for (int e = 0; e < 3; e++) {
+					const double *pce = pair + (size_t)(c * 3 + e) * nf;
+					double x = r[c] * r[e], y = r[a] * r[b];
+					row = huang + (size_t)(((a * 3 + b) * 3 + c) * 3 + e) * nf;
+					for (size_t f = 0; f < nf; f++)
+						row[f] += pab[f] * x - pce[f] * y;
+				}
+			}
+		}
+}
+
+/*
  * Rotational sum rules of the second order: Born-Huang,
  * sum_j Phi_ij^ab r_ij^c = sum_j Phi_ij^ac r_ij^b for every site i, and
  * Huang, sum_ij Phi_ij^ab r_ij^c r_ij^d = sum_ij Phi_ij^cd r_ij^a r_ij^b.
@@ -1297,27 +1327,7 @@ static cewb_status rotational_rows(const cewb_fce_space *sp, const cluster_index
 			memset(pair, 0, 9 * nf * sizeof *pair);
 			if (!add_tuple(sp, ci, t, 2, NULL, pair))
 				continue;
-			for (int a = 0; a < 3; a++)
-				for (int b = 0; b < 3; b++)
-					for (int c = 0; c < 3; c++) {
-						double *row = rows + (size_t)((a * 3 + b) * 3 + c) * nf;
-						const double *pab = pair + (size_t)(a * 3 + b) * nf;
-						const double *pac = pair + (size_t)(a * 3 + c) * nf;
-						for (size_t f = 0; f < nf; f++)
-							row[f] += pab[f] * r[c] - pac[f] * r[b];
-					}
-			for (int a = 0; a < 3; a++)
-				for (int b = 0; b < 3; b++)
-					for (int c = 0; c < 3; c++)
-						for (int e = 0; e < 3; e++) {
-							double *row = huang +
-								      (size_t)(((a * 3 + b) * 3 + c) * 3 + e) * nf;
-							const double *pab = pair + (size_t)(a * 3 + b) * nf;
-							const double *pce = pair + (size_t)(c * 3 + e) * nf;
-							for (size_t f = 0; f < nf; f++)
-								row[f] += pab[f] * r[c] * r[e] -
-									  pce[f] * r[a] * r[b];
-						}
+			rotational_pair(pair, r, nf, rows, huang);
 		}
 		rows_add(rb, rows, 27);
 	}
@@ -1918,6 +1928,36 @@ static int add_pair_blocks(cewb_fc2 *fc, size_t i, size_t j, const int R[3],
 	return 0;
 }
 
+/*
+ * The blocks of the supercell pair (p, q) spread over the shortest images
+ * of q seen from p, each with weight 1 / (number of images); one
+ * direction only when one_way is set.  Returns -1 when out of memory.
+ */
+static int spread_pair(const cewb_fce_space *sp, cewb_fc2 *fc, const cewb_lsite *p,
+		       const cewb_lsite *q, const double phi[3][3], int one_way)
+{
+	const int(*P)[3] = (const int(*)[3])sp->sc->P;
+	double v[3], dmin = pt_vec(sp, p, q, v, NULL);
+	int R[125][3], n_found = 0;
+	for (int a = -2; a <= 2; a++)
+		for (int b = -2; b <= 2; b++)
+			for (int c = -2; c <= 2; c++) {
+				cewb_lsite qq = *q;
+				for (int i = 0; i < 3; i++)
+					qq.off[i] += a * P[0][i] + b * P[1][i] + c * P[2][i];
+				if (fabs(pt_dist_plain(sp->lat, p, &qq) - dmin) > RADIUS_TOL)
+					continue;
+				for (int i = 0; i < 3; i++)
+					R[n_found][i] = qq.off[i] - p->off[i];
+				n_found++;
+			}
+	for (int r = 0; r < n_found; r++)
+		if (add_pair_blocks(fc, (size_t)p->site, (size_t)q->site, R[r], phi,
+				    1.0 / n_found, one_way))
+			return -1;
+	return 0;
+}
+
 /* Second-order constants as lattice sums, masses from the atomic weights. */
 cewb_status cewb_fce_fc2(const cewb_fce_space *sp, const double *params, cewb_fc2 **out,
 			 cewb_error *err)
@@ -1970,36 +2010,11 @@ cewb_status cewb_fce_fc2(const cewb_fce_space *sp, const double *params, cewb_fc
 					goto oom;
 				continue;
 			}
-			/* Supercell: spread over the shortest images, equal weights. */
-			{
-				double v[3], dmin;
-				int n_img, R[64][3], n_found = 0;
-				dmin = pt_vec(sp, p, q, v, &n_img);
-				for (int a = -2; a <= 2; a++)
-					for (int b = -2; b <= 2; b++)
-						for (int c = -2; c <= 2; c++) {
-							cewb_lsite qq = *q;
-							const int(*P)[3] = (const int(*)[3])sp->sc->P;
-							for (int i = 0; i < 3; i++)
-								qq.off[i] += a * P[0][i] + b * P[1][i] +
-									     c * P[2][i];
-							if (fabs(pt_dist_plain(lat, p, &qq) - dmin) >
-								    RADIUS_TOL || n_found >= 64)
-								continue;
-							for (int i = 0; i < 3; i++)
-								R[n_found][i] = qq.off[i] - p->off[i];
-							n_found++;
-						}
-				for (int r = 0; r < n_found; r++) {
-					/* A pair that a translation swaps is its own
-					 * reverse: one direction only. */
-					int rself = self || cl->n_translations > 1;
-					if (add_pair_blocks(fc, (size_t)p->site, (size_t)q->site,
-							    R[r], (const double(*)[3])phi,
-							    1.0 / n_found, rself))
-						goto oom;
-				}
-			}
+			/* Supercell: spread over the shortest images, equal weights;
+			 * a pair that a translation swaps is its own reverse. */
+			if (spread_pair(sp, fc, p, q, (const double(*)[3])phi,
+					self || cl->n_translations > 1))
+				goto oom;
 		}
 	}
 	/* Merge blocks of the same (i, j, R) (shortest images at equal length). */
