@@ -350,6 +350,32 @@ static void test_paths(void)
 				    { ha / 2, ha * sqrt(3.0) / 2, 0 }, { 0, 0, hc } };
 	check_path(hex2, "hex", "G M K G A L H A|L M|K H", wh, "hexagonal, 120 degree basis");
 
+	/* CdI2 type (P-3m1, trigonal on a hexagonal lattice): the hex path. */
+	{
+		cewb_fc2 *fc = cewb_fc2_alloc(3);
+		const double fr[3][3] = { { 0, 0, 0 }, { 1.0 / 3, 2.0 / 3, 0.25 },
+					  { 2.0 / 3, 1.0 / 3, 0.75 } };
+		char lat[16], path[64];
+		cewb_phonon_label *lb;
+		size_t nl;
+		cewb_error err;
+		memcpy(fc->cell, hex, sizeof fc->cell);
+		for (int a = 0; a < 3; a++) {
+			for (int x = 0; x < 3; x++)
+				fc->pos[a][x] = fr[a][0] * hex[0][x] + fr[a][1] * hex[1][x] +
+						fr[a][2] * hex[2][x];
+			fc->numbers[a] = a ? 53 : 48;
+			fc->masses[a] = 100;
+		}
+		int st = cewb_phonon_path(fc->cell, 3, (const double(*)[3])fc->pos, fc->numbers,
+					  1e-5, lat, path, &lb, &nl, &err);
+		ok(st == CEWB_OK && strcmp(lat, "hex") == 0, "trigonal P-3m1: hex path (%s)",
+		   st ? err.message : lat);
+		if (st == CEWB_OK)
+			free(lb);
+		cewb_fc2_free(fc);
+	}
+
 	const double tri[3][3] = { { 3.1, 0, 0 }, { 0.4, 3.7, 0 }, { 0.3, 0.5, 4.3 } };
 	const struct want_len wt[] = { { "G", 0 }, { NULL, 0 } };
 	check_path(tri, "generic", "G X M G Z R", wt, "triclinic");

@@ -272,8 +272,8 @@ static cewb_status lattice_type(const double cell[3][3], size_t n_atoms, const d
 	char centring = ds->international_symbol[0];
 	if (sg >= 195 && sg <= 230)
 		*type = centring == 'F' ? 0 : centring == 'I' ? 1 : 2;
-	else if (sg >= 168 && sg <= 194)
-		*type = 3;
+	else if ((sg >= 168 && sg <= 194) || (sg >= 143 && sg <= 167 && centring == 'P'))
+		*type = 3;	/* hexagonal, and trigonal on a hexagonal lattice */
 	if (*type != 4)
 		for (int x = 0; x < 3; x++)
 			for (int y = 0; y < 3; y++)
