@@ -356,10 +356,11 @@ static int fce_orbits_exec(struct session *s, const struct cmd_args *a)
 							 o->offsets[i][2]));
 			json_array_append_new(
 				list,
-				json_pack("{s:i, s:i, s:o, s:o, s:i, s:i, s:i, s:[i, i], s:o}",
+				json_pack("{s:i, s:i, s:o, s:o, s:i, s:i, s:i, s:i, s:[i, i], s:o}",
 					  "index", (int)k, "order", (int)o->order, "radius",
 					  jreal(o->radius), "max_distance", jreal(o->max_distance),
 					  "n_distinct", (int)o->n_distinct, "multiplicity",
+					  (int)o->multiplicity, "n_clusters_per_cell",
 					  (int)o->multiplicity, "n_parameters", (int)o->n_free,
 					  "parameters", (int)o->free_first,
 					  (int)(o->free_first + o->n_free) - 1, "sites", sites));
@@ -398,6 +399,7 @@ int fce_session_orbits(struct session *s, const struct cmd_args *a)
 
 /* ---- fce on / off ---- */
 
+/* fce on: the force-constant expansion becomes the current model. */
 static int fce_on_exec(struct session *s, const struct cmd_args *a)
 {
 	(void)a;
@@ -413,6 +415,7 @@ static int fce_on_exec(struct session *s, const struct cmd_args *a)
 	return 0;
 }
 
+/* fce off: the cluster expansion becomes the current model again. */
 static int fce_off_exec(struct session *s, const struct cmd_args *a)
 {
 	(void)a;
@@ -790,8 +793,8 @@ int fce_session_load(struct session *s, const struct cmd_args *a)
 
 /* ---- structures in FCE mode ---- */
 
-/* Scalar info keys present in every item with differing values, comma-separated
- * (at most three). */
+/* Scalar info keys present in every item with differing short values (a
+ * table column of 8 characters), comma-separated (at most three). */
 static void common_keys(const struct fce_state *f, char *buf, size_t len)
 {
 	buf[0] = '\0';
@@ -801,15 +804,17 @@ static void common_keys(const struct fce_state *f, char *buf, size_t len)
 	size_t n_keys = 0;
 	for (size_t k = 0; k < s0->n_info && n_keys < 3; k++) {
 		const cewb_info *in = &s0->info[k];
-		if (in->n != 1 || in->type == CEWB_VALUE_STRING || strcmp(in->key, "energy") == 0)
+		if (in->n != 1 || in->type == CEWB_VALUE_STRING || strcmp(in->key, "energy") == 0 ||
+		    strcmp(in->key, "index") == 0)
 			continue;
 		/* present everywhere, not the same everywhere */
 		int every = 1, varies = 0;
 		for (size_t i = 1; i < f->n_items && every; i++) {
 			const cewb_info *o = cewb_structure_info(f->items[i].s, in->key);
-			every = o != NULL;
+			every = o != NULL && strlen(o->text) <= 8;
 			varies |= o && strcmp(o->text, in->text) != 0;
 		}
+		every &= strlen(in->text) <= 8 && strlen(in->key) <= 8;
 		if (!every || !varies)
 			continue;
 		size_t l = strlen(buf);
