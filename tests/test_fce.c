@@ -383,6 +383,36 @@ static void test_derivative(const char *what, const cewb_lattice *L, const cewb_
 		   "%s: energy and forces invariant under a rigid shift of a displaced cell", what);
 		free(A2);
 	}
+	/* Atom order is free: a permuted cell gives the permuted rows. */
+	{
+		cewb_structure *P = cewb_structure_copy(S);
+		double (*w)[3] = malloc(N * sizeof *w), *A2 = malloc(3 * N * np * sizeof *A2);
+		size_t *perm = malloc(N * sizeof *perm), worst_row = 0;
+		double dmax = 0;
+		for (size_t a = 0; a < N; a++)
+			perm[a] = (a * 37 + 11) % N;	/* 37 is prime to 108 and 36 */
+		for (size_t a = 0; a < N; a++) {
+			memcpy(P->pos[perm[a]], S->pos[a], sizeof P->pos[0]);
+			memcpy(w[perm[a]], u[a], sizeof w[0]);
+		}
+		cewb_fce_sensing(sp, S, (const double(*)[3])u, 1e-3, A, &err);
+		if (cewb_fce_sensing(sp, P, (const double(*)[3])w, 1e-3, A2, &err))
+			diag("%s", err.message);
+		for (size_t a = 0; a < N; a++)
+			for (size_t r = 0; r < 3 * np; r++) {
+				double d = fabs(A[3 * a * np + r] - A2[3 * perm[a] * np + r]);
+				if (d > dmax) {
+					dmax = d;
+					worst_row = a;
+				}
+			}
+		ok(dmax < 1e-14, "%s: a permuted cell gives the permuted rows (%.2g, atom %zu)",
+		   what, dmax, worst_row);
+		cewb_structure_free(P);
+		free(w);
+		free(A2);
+		free(perm);
+	}
 	/* Without sum rules a rigid shift does exert forces. */
 	{
 		cewb_fce_space *sp0 = build_any(L, S, supercell, cut, 3, 0);
