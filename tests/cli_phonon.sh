@@ -37,7 +37,7 @@ within() {
 		exit !(g != "" && d <= t) }'
 	ok $? "$1 (want $2 +- $4, got $3)"
 }
-echo "1..37"
+echo "1..38"
 
 # Errors without force constants, and bad arguments before anything else.
 got=$("$CEWB" -c "phonons" 2>&1)
@@ -76,6 +76,7 @@ phonons thermal --temperatures 3000 --mesh 8; phonons dispersion --points 3;
 phonons dos --mesh 8 --sigma 0.2 --points 5" 2>/dev/null)
 text=$("$CEWB" -k -c "$FIT; phonons; phonons thermal --temperatures 0:300:300;
 phonons dispersion --points 11; phonons dos --mesh 8 --points 11;
+phonons dos --mesh 8 --points 11 --tetrahedron;
 export force-constants $FC --supercell $D/supercell_ideal.xyz;
 export force-constants $FC --supercell $D/supercell_ideal.xyz;
 export force-constants $tmp/FC2 --supercell $D/unitcell.xyz --force;
@@ -118,6 +119,7 @@ has "dispersion: fcc path" "fcc path G-X-W-K-G-L-U-W-L-K|U-X: 110 points (11 per
 has "dispersion: X row" "X     0.5000 0.0000 0.5000" "$text"
 has "dispersion --json" '{"lattice": "fcc", "path": "GXWKGLUWLK|UX", "n_points": 30, "labels": [' "$(line '{"lattice"')"
 has "dos: header" "density of states: 8x8x8 mesh, Gaussian smearing" "$text"
+has "dos --tetrahedron" "density of states: 8x8x8 mesh, linear tetrahedra, states/THz" "$text"
 has "dos --json" '{"mesh": [8, 8, 8], "sigma_thz": 0.2' "$(line '{"mesh"')"
 
 # FORCE_CONSTANTS of the 108-atom cell: 108 x 108 blocks, each 4 lines.

@@ -132,6 +132,15 @@ static void check_freq(const cewb_fc2 *fc, double q0, double q1, double q2, doub
 		diag("want %.12f %.12f %.12f", want[0], want[1], want[2]);
 }
 
+/* First index of the ascending f (n) with f[i] >= x. */
+static size_t lower_bound_test(const double *f, size_t n, double x)
+{
+	size_t i = 0;
+	while (i < n && f[i] < x)
+		i++;
+	return i;
+}
+
 /* Label k of the path (NULL if beyond). */
 static const char *path_string(const cewb_phonon_label *lab, size_t n, char *buf, size_t len)
 {
@@ -510,6 +519,25 @@ static void test_mesh_thermal(void)
 	}
 	/* Trapezoid on a grid 1/12 of sigma: spectrally accurate for Gaussians. */
 	ok(fabs(integral - 3) < 1e-9 && gmin >= 0, "it integrates to 3 (%.12f)", integral);
+	/* Tetrahedra: piecewise quadratic in f, trapezoid step 1/125 THz. */
+	ok(cewb_phonon_dos_tetrahedron(&m, n, f, g, &err) == CEWB_OK,
+	   "linear-tetrahedron density of states");
+	integral = 0;
+	gmin = 0;
+	double low = 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		integral += 0.5 * (g[i] + g[i + 1]) * (f[i + 1] - f[i]);
+		gmin = fmin(gmin, g[i]);
+		if (f[i] < 0 || f[i] > nu(8) + 1e-9)
+			low = fmax(low, g[i]);
+	}
+	ok(fabs(integral - 3) < 1e-4 && gmin >= 0, "it integrates to 3 (%.8f)", integral);
+	ok(low == 0, "no states below 0 or above the highest frequency");
+	/* Debye region: g ~ f^2 at low frequency, so g(1)/g(0.5) is near 4
+	 * (sound speeds from the spring model; the mesh and the dispersion
+	 * bend it by some per cent). */
+	double g05 = g[lower_bound_test(f, n, 0.5)], g1 = g[lower_bound_test(f, n, 1.0)];
+	ok(g1 / g05 > 3.5 && g1 / g05 < 4.5, "Debye-like f^2 rise (ratio %.2f)", g1 / g05);
 	ok(cewb_phonon_dos(&m, 0, n, f, g, &err) == CEWB_EINVAL &&
 	   strstr(err.message, "must be positive") != NULL, "zero smearing: %s", err.message);
 	f[5] = f[3];

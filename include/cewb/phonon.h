@@ -166,6 +166,19 @@ cewb_status cewb_phonon_dos(const cewb_phonon_mesh *m, double sigma, size_t n, c
 			    double *dos, cewb_error *err);
 
 /*
+ * Density of states by the linear tetrahedron method (Blöchl, Jepsen and
+ * Andersen, Phys. Rev. B 49, 16223 (1994), without their correction): each
+ * cell of the mesh is cut into six tetrahedra around its diagonal from
+ * (0,0,0) to (1,1,1) (in mesh steps), the k-th frequency of each corner (in
+ * ascending order) interpolated linearly inside.  Same units and ascending
+ * f as cewb_phonon_dos; a band flat over a whole tetrahedron (an Einstein
+ * mode) has no width and is not seen.
+ * Errors: CEWB_EINVAL for frequencies that do not ascend.
+ */
+cewb_status cewb_phonon_dos_tetrahedron(const cewb_phonon_mesh *m, size_t n, const double *f,
+					double *dos, cewb_error *err);
+
+/*
  * Harmonic thermodynamics on the mesh at n temperatures T (K, >= 0):
  * free energy F (kJ/mol), entropy S and heat capacity C (J/K/mol) per mole
  * of primitive cells, as defined above; any output may be NULL.

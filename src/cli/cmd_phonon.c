@@ -217,18 +217,20 @@ static int dispersion_exec(struct session *s, const struct cmd_args *a)
 
 /*
  * Density of states on n points from the mesh: frequencies f, values g
- * (malloc'd), smearing *sigma (0: one hundredth of the range).
+ * (malloc'd); Gaussian smearing *sigma (0: one hundredth of the range), or
+ * linear tetrahedra when tetra (the range widened by 1/100 each side).
  */
-static int dos_of(struct session *s, const cewb_phonon_mesh *m, size_t n, double *sigma,
-		  double **f, double **g)
+static int dos_of(struct session *s, const cewb_phonon_mesh *m, size_t n, int tetra,
+		  double *sigma, double **f, double **g)
 {
 	double lo = m->fmin < 0 ? m->fmin : 0, hi = m->fmax;
 	cewb_error err;
+	cewb_status st;
 
 	if (!(*sigma > 0))
 		*sigma = hi - lo > 0 ? (hi - lo) / 100 : 0.1;
-	lo -= 3 * *sigma;
-	hi += 3 * *sigma;
+	lo -= (tetra ? 1 : 3) * *sigma;
+	hi += (tetra ? 1 : 3) * *sigma;
 	*f = malloc(n * sizeof **f);
 	*g = malloc(n * sizeof **g);
 	if (!*f || !*g) {
@@ -238,7 +240,9 @@ static int dos_of(struct session *s, const cewb_phonon_mesh *m, size_t n, double
 	for (size_t i = 0; i < n; i++)
 		(*f)[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
 	cewb_error_clear(&err);
-	if (cewb_phonon_dos(m, *sigma, n, *f, *g, &err) != CEWB_OK) {
+	st = tetra ? cewb_phonon_dos_tetrahedron(m, n, *f, *g, &err)
+		   : cewb_phonon_dos(m, *sigma, n, *f, *g, &err);
+	if (st != CEWB_OK) {
 		free(*f), free(*g);
 		return cmd_fail(s, "%s", err.message);
 	}
@@ -252,26 +256,35 @@ static int dos_exec(struct session *s, const struct cmd_args *a)
 	cewb_phonon_mesh m;
 	double *f, *g, sigma = arg_set(a, "sigma") ? arg_real(a, "sigma") : 0;
 	size_t n = (size_t)arg_int(a, "points");
-	int mesh[3];
+	int mesh[3], tetra = arg_flag(a, "tetrahedron");
 
+	if (tetra && arg_set(a, "sigma"))
+		return cmd_fail(s, "--sigma is the Gaussian smearing: not with --tetrahedron");
 	if (mesh_arg(s, a, mesh) || !(fc = need_fc2(s)) || mesh_of(s, a, fc, &m))
 		return 1;
-	if (dos_of(s, &m, n, &sigma, &f, &g)) {
+	if (dos_of(s, &m, n, tetra, &sigma, &f, &g)) {
 		cewb_phonon_mesh_release(&m);
 		return 1;
 	}
 	if (out_is_json(s)) {
-		out_json(s, json_pack("{s:[i,i,i], s:f, s:i, s:o, s:o}", "mesh", m.mesh[0],
-				      m.mesh[1], m.mesh[2], "sigma_thz", sigma, "n_imaginary",
+		out_json(s, json_pack("{s:[i,i,i], s:o, s:s, s:i, s:o, s:o}", "mesh", m.mesh[0],
+				      m.mesh[1], m.mesh[2], "sigma_thz",
+				      tetra ? json_null() : json_real(sigma), "method",
+				      tetra ? "tetrahedron" : "gaussian", "n_imaginary",
 				      (int)m.n_imaginary, "frequencies_thz", jreals(f, n), "dos",
 				      jreals(g, n)));
 	} else {
 		double gmax = 0;
 		for (size_t i = 0; i < n; i++)
 			gmax = g[i] > gmax ? g[i] : gmax;
-		out_printf(s, "density of states: %dx%dx%d mesh, Gaussian smearing %.4g THz, "
-			      "states/THz per primitive cell (%zu modes)\n", m.mesh[0], m.mesh[1],
-			   m.mesh[2], sigma, m.n_modes);
+		char how[64];
+		if (tetra)
+			snprintf(how, sizeof how, "linear tetrahedra");
+		else
+			snprintf(how, sizeof how, "Gaussian smearing %.4g THz", sigma);
+		out_printf(s, "density of states: %dx%dx%d mesh, %s, states/THz per primitive "
+			      "cell (%zu modes)\n", m.mesh[0], m.mesh[1], m.mesh[2], how,
+			   m.n_modes);
 		out_printf(s, "%9s %9s\n", "THz", "DOS");
 		for (size_t i = 0; i < n; i++) {
 			int w = gmax > 0 ? (int)lround(50 * g[i] / gmax) : 0;
@@ -470,7 +483,7 @@ int phonon_plot(struct session *s, const char *what, const plot_options *o, plot
 		return cmd_fail(s, "%s", e.message);
 	if (strcmp(what, "dos") == 0) {
 		double *f, *g, sigma = 0;
-		if (dos_of(s, &m, 401, &sigma, &f, &g)) {
+		if (dos_of(s, &m, 401, 0, &sigma, &f, &g)) {
 			cewb_phonon_mesh_release(&m);
 			return 1;
 		}
@@ -508,6 +521,8 @@ static const struct cmd_arg dos_opts[] = {
 	  .help = "Gaussian smearing (default: 1/100 of the frequency range)" },
 	{ .name = "points", .type = ARG_INT, .def = "51", .min = 2, .max = 100000,
 	  .metavar = "N", .help = "frequencies at which the DOS is given" },
+	{ .name = "tetrahedron", .type = ARG_FLAG,
+	  .help = "linear tetrahedron method instead of Gaussian smearing" },
 	{ .name = NULL }
 };
 static const struct cmd_arg thermal_opts[] = {

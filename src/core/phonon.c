@@ -586,6 +586,70 @@ cewb_status cewb_phonon_dos(const cewb_phonon_mesh *m, double sigma, size_t n, c
 	return CEWB_OK;
 }
 
+/* Add the DOS of one tetrahedron (corner frequencies e, weight w) at f. */
+static void tetra_add(const double e_in[4], double w, size_t n, const double *f, double *dos)
+{
+	double e[4];
+	memcpy(e, e_in, sizeof e);
+	for (int i = 1; i < 4; i++)	/* sort the four corners */
+		for (int j = i; j > 0 && e[j] < e[j - 1]; j--) {
+			double t = e[j];
+			e[j] = e[j - 1];
+			e[j - 1] = t;
+		}
+	double e21 = e[1] - e[0], e31 = e[2] - e[0], e41 = e[3] - e[0];
+	double e32 = e[2] - e[1], e42 = e[3] - e[1], e43 = e[3] - e[2];
+	for (size_t i = lower_bound(f, n, e[0]); i < n && f[i] < e[3]; i++) {
+		double x = f[i], g;
+		if (x < e[1])
+			g = 3 * (x - e[0]) * (x - e[0]) / (e21 * e31 * e41);
+		else if (x < e[2])
+			g = (3 * e21 + 6 * (x - e[1]) -
+			     3 * (e31 + e42) * (x - e[1]) * (x - e[1]) / (e32 * e42)) / (e31 * e41);
+		else
+			g = 3 * (e[3] - x) * (e[3] - x) / (e41 * e42 * e43);
+		dos[i] += w * g;
+	}
+}
+
+/* Linear-tetrahedron density of states. */
+cewb_status cewb_phonon_dos_tetrahedron(const cewb_phonon_mesh *m, size_t n, const double *f,
+					double *dos, cewb_error *err)
+{
+	/* The six tetrahedra of a cell of the mesh around its diagonal 0-7;
+	 * corner c is the offset (c & 1, c >> 1 & 1, c >> 2 & 1). */
+	static const int tet[6][4] = { { 0, 1, 3, 7 }, { 0, 1, 5, 7 }, { 0, 2, 3, 7 },
+				       { 0, 2, 6, 7 }, { 0, 4, 5, 7 }, { 0, 4, 6, 7 } };
+	int n1 = m->mesh[0], n2 = m->mesh[1], n3 = m->mesh[2];
+	size_t nm = m->n_modes;
+	double w = 1.0 / (6.0 * (double)m->n_q);
+
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!(f[i + 1] >= f[i]))
+			CEWB_RAISE(err, CEWB_EINVAL, "frequencies of the density of states must "
+				   "ascend (at %zu)", i + 1);
+	memset(dos, 0, n * sizeof *dos);
+	for (int a = 0; a < n1; a++)
+		for (int b = 0; b < n2; b++)
+			for (int c = 0; c < n3; c++) {
+				size_t corner[8];
+				for (int k = 0; k < 8; k++) {
+					int x = (a + (k & 1)) % n1, y = (b + (k >> 1 & 1)) % n2;
+					int z = (c + (k >> 2 & 1)) % n3;
+					corner[k] = ((size_t)x * (size_t)n2 + (size_t)y) *
+						    (size_t)n3 + (size_t)z;
+				}
+				for (int t = 0; t < 6; t++)
+					for (size_t j = 0; j < nm; j++) {
+						double e[4];
+						for (int k = 0; k < 4; k++)
+							e[k] = m->freq[corner[tet[t][k]] * nm + j];
+						tetra_add(e, w, n, f, dos);
+					}
+			}
+	return CEWB_OK;
+}
+
 /* Harmonic thermodynamics on the mesh. */
 cewb_status cewb_phonon_thermal(const cewb_phonon_mesh *m, size_t n, const double *T,
 				double *F, double *S, double *C, cewb_error *err)
