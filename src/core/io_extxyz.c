@@ -424,6 +424,11 @@ static cewb_status parse_properties(xyz_reader *r, char *text, size_t *n_props,
 		    nc > 100000)
 			return fail(r, CEWB_EPARSE, "malformed Properties: column '%.40s' has "
 				    "count '%.20s'", field[0], field[2]);
+		/* Columns are compared pairwise and each becomes an array: keep
+		 * the count far above any real file and below quadratic trouble. */
+		if (n >= 1000)
+			return fail(r, CEWB_EPARSE, "malformed Properties: more than 1000 "
+				    "columns");
 		for (i = 0; i < n; i++)
 			if (strcmp(r->props[i].name, field[0]) == 0)
 				return fail(r, CEWB_EPARSE, "malformed Properties: column '%.40s' "
@@ -704,25 +709,40 @@ static cewb_status read_atoms(xyz_reader *r, cewb_structure *s, size_t n_props,
 	return CEWB_OK;
 }
 
+/* FNV-1a hash of a key. */
+static size_t key_hash(const char *k)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return (size_t)h;
+}
+
 /* Info of a frame: every comment pair but Lattice, Properties and pbc, in
  * file order; a repeated key keeps its first place and takes the last value
- * (as a Python dict does). */
+ * (as a Python dict does).  Repeated keys are found through a hash table of
+ * info indices, so a comment of many words stays linear. */
 static cewb_status fill_info(xyz_reader *r, cewb_structure *s, size_t n_kv)
 {
-	size_t i, j;
+	size_t i, h, cap = 16, *slot;
 
+	while (cap < 2 * n_kv)
+		cap *= 2;
 	s->info = calloc(n_kv ? n_kv : 1, sizeof *s->info);
-	if (!s->info)
+	slot = calloc(cap, sizeof *slot);	/* info index + 1, 0: empty */
+	if (!s->info || !slot) {
+		free(slot);
 		return fail(r, CEWB_ENOMEM, "out of memory");
+	}
 	for (i = 0; i < n_kv; i++) {
 		const xyz_kv *kv = &r->kv[i];
 		cewb_info *in = NULL;
 		if (!strcmp(kv->key, "Lattice") || !strcmp(kv->key, "Properties") ||
 		    !strcmp(kv->key, "pbc"))
 			continue;
-		for (j = 0; j < s->n_info; j++)
-			if (!strcmp(s->info[j].key, kv->key)) {
-				in = &s->info[j];
+		for (h = key_hash(kv->key) & (cap - 1); slot[h]; h = (h + 1) & (cap - 1))
+			if (!strcmp(s->info[slot[h] - 1].key, kv->key)) {
+				in = &s->info[slot[h] - 1];
 				free(in->text);
 				free(in->real);
 				in->text = NULL;
@@ -732,6 +752,11 @@ static cewb_status fill_info(xyz_reader *r, cewb_structure *s, size_t n_kv)
 		if (!in) {
 			in = &s->info[s->n_info++];
 			in->key = strdup(kv->key);
+			if (!in->key) {
+				free(slot);
+				return fail(r, CEWB_ENOMEM, "out of memory");
+			}
+			slot[h] = s->n_info;
 		}
 		in->text = strdup(kv->val ? kv->val : "T");
 		if (in->text && !strcasecmp(kv->key, "uid")) {
@@ -742,9 +767,12 @@ static cewb_status fill_info(xyz_reader *r, cewb_structure *s, size_t n_kv)
 			free(in->text);
 			in->text = NULL;
 		}
-		if (!in->key || !in->text)
+		if (!in->text) {
+			free(slot);
 			return fail(r, CEWB_ENOMEM, "out of memory");
+		}
 	}
+	free(slot);
 	return CEWB_OK;
 }
 
