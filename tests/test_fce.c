@@ -1030,6 +1030,10 @@ static void test_errors(void)
 	check_error(st, CEWB_EINVAL, &err, "rotational sum rules are not available",
 		    "rotational sum rules in a supercell space");
 	ok(sp == NULL, "nothing built on errors");
+	cewb_interrupt_flag = 1;
+	st = cewb_fce_space_build(lat, neg, 1, CEWB_FCE_ACOUSTIC, &sp, &err);
+	cewb_interrupt_flag = 0;
+	check_error(st, CEWB_EINTERRUPT, &err, "interrupted", "interrupted build");
 
 	/* A slab lattice: pbc T T F. */
 	{

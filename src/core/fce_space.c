@@ -1241,6 +1241,10 @@ static cewb_status acoustic_rows(const cewb_fce_space *sp, const cluster_index *
 		const cewb_lsite *D = sub.items + i * (n - 1);
 		if (done[i])
 			continue;
+		if (cewb_interrupt_flag) {
+			st = cewb_error_set(err, CEWB_EINTERRUPT, "interrupted");
+			goto out;
+		}
 		for (size_t g = 0; g < sp->n_ops; g++) {
 			cewb_lsite t[CEWB_FCE_MAX_ORDER], c[CEWB_FCE_MAX_ORDER];
 			int perm[CEWB_FCE_MAX_ORDER];
@@ -1643,6 +1647,8 @@ static cewb_status build_space(cewb_fce_space *sp, cewb_error *err)
 			break;
 		}
 		od->n_clusters = t->n_members;
+		if (cewb_interrupt_flag)
+			st = cewb_error_set(err, CEWB_EINTERRUPT, "interrupted");
 		for (size_t m = 0; m < t->n_members && !st; m++)
 			st = cluster_tensors(sp, t, m, &od->clusters[m], err);
 		od->basis = t->basis;
