@@ -161,7 +161,9 @@ struct suggest {
 static void suggest_try(struct suggest *sg, const char *w, const char *cand, size_t len)
 {
 	char tmp[128];
-	if (len >= sizeof tmp)
+	/* The distance is at least the difference in length, and suggest_ok
+	 * shows no word longer than 192 (a 1 MB word costs no 1e8 steps). */
+	if (len >= sizeof tmp || strlen(w) > 192)
 		return;
 	memcpy(tmp, cand, len);
 	tmp[len] = '\0';
