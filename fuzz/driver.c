@@ -120,8 +120,6 @@ int main(int argc, char **argv)
 	struct file_list l = { 0, 0, NULL };
 	int bad = 0;
 
-	if (LLVMFuzzerInitialize)
-		LLVMFuzzerInitialize(&argc, &argv);
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
 			if (add_path(&l, argv[i], 0))
@@ -139,6 +137,16 @@ int main(int argc, char **argv)
 	}
 	if (l.n)
 		qsort(l.path, l.n, sizeof *l.path, cmp_str);
+	/* Absolute names: an entry point may change the working directory. */
+	for (size_t i = 0; i < l.n; i++) {
+		char *abs = realpath(l.path[i], NULL);
+		if (abs) {
+			free(l.path[i]);
+			l.path[i] = abs;
+		}
+	}
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 	int extra = bad && argc <= 1;
 	printf("1..%zu\n", l.n + (size_t)extra);
 	fflush(stdout);
