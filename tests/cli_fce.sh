@@ -147,6 +147,7 @@ fails "$F; load structures tests/data/fce/withdisp.xyz --target energy" \
 	"--target is for cluster-expansion data"
 fails "$F; fit prior" "the prior is for the cluster expansion"
 fails "$F; fit gls --sigma /dev/null" "--sigma is for the cluster expansion"
+fails "$F; $LAT; fce on" "no force-constant space: build one"
 fails "$F; eci" "eci lists cluster interactions"
 fails "$F; predict tests/data/fce/withdisp.xyz" "predict gives cluster-expansion energies"
 fails "$F; convergence ols 5,4" "convergence scans cluster spaces"

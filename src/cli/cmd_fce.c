@@ -77,6 +77,13 @@ void fce_session_deactivate(struct session *s)
 		s->fce->active = 0;
 }
 
+/* Drop the force-constant space, its data and fit. */
+void fce_session_drop(struct session *s)
+{
+	fce_state_free(s->fce);
+	s->fce = NULL;
+}
+
 /* The second-order force constants of the last fit, or NULL with why. */
 const cewb_fc2 *fce_session_fc2(struct session *s, char *why, size_t len)
 {

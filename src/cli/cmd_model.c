@@ -95,6 +95,7 @@ static int load_lattice_exec(struct session *s, const struct cmd_args *a)
 	cewb_frames_release(&fr);
 	int had_space = s->space != NULL;
 	session_set_lattice(s, lat, keep, path, frame, species);
+	fce_session_drop(s);	/* the force constants belonged to the old lattice */
 	lattice_report(s);
 	if (had_space && !out_is_json(s))
 		out_printf(s, "(the cluster space was dropped: build it again with 'space')\n");

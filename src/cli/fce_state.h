@@ -77,6 +77,9 @@ int fce_session_active(const struct session *s);
 /* Leave FCE mode (the `space` command calls it); the data stay. */
 void fce_session_deactivate(struct session *s);
 
+/* Drop the force-constant space, its data and fit (a new lattice). */
+void fce_session_drop(struct session *s);
+
 /*
  * The fit problem of FCE mode: the sensing rows and forces of the used
  * structures (new arrays: X n_rows x n_cols, y, group = structure index of
