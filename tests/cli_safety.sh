@@ -16,7 +16,7 @@ trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 mkdir "$tmp/work" "$tmp/outside"
 cd "$tmp/work" || exit 1
 export HOME="$tmp/work"
-echo "1..46"
+echo "1..47"
 i=0
 ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 # has FILE TEXT: the file holds the text (fixed string)
@@ -110,6 +110,20 @@ wait $p
 rc=$?
 [ $rc -eq 1 ] && has err "interrupted" && [ "$(cat eci.png)" = old ] && no_temps
 ok $? "Ctrl-C during a write: the old file stays, the temporary file is removed"
+
+# SIGTERM during a write: the temporary file is removed on the way out.
+echo old > eci.png
+CEWB_GNUPLOT="$tmp/gp-half" CEWB_PLOT_TIMEOUT=30 "$CEWB" \
+	-c "$S; fit ols; plot eci --output eci.png --force" >out 2>err &
+p=$!
+pids="$pids $p"
+n=0
+while [ $n -lt 100 ] && ! ls -A | grep -q '\.tmp'; do sleep 0.1; n=$((n + 1)); done
+kill -TERM $p
+wait $p
+rc=$?
+[ $rc -eq 143 ] && [ "$(cat eci.png)" = old ] && no_temps
+ok $? "SIGTERM during a write: old file kept, temporary file removed"
 
 # ---- the transcript survives kill -9 ----
 mkfifo cmds

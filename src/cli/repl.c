@@ -50,6 +50,15 @@ static void on_sigint(int sig)
 	got_sigint = 1;
 }
 
+/* SIGTERM, SIGHUP: remove the temporary files of writes in progress, then
+ * end as the signal would have ended the process. */
+static void on_term(int sig)
+{
+	cli_atomic_remove_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 void repl_install_signals(void)
 {
 	struct sigaction sa;
@@ -58,6 +67,15 @@ void repl_install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;	/* no SA_RESTART: select() returns at once */
 	sigaction(SIGINT, &sa, NULL);
+	/* A signal the parent made us ignore (nohup) stays ignored. */
+	static const int term_sigs[] = { SIGTERM, SIGHUP };
+	for (size_t i = 0; i < sizeof term_sigs / sizeof term_sigs[0]; i++) {
+		struct sigaction old;
+		if (sigaction(term_sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sa.sa_handler = on_term;
+		sigaction(term_sigs[i], &sa, NULL);
+	}
 }
 
 /* Readline hands over a complete line (NULL at Ctrl-D). */

@@ -4,7 +4,8 @@
 
 #include "session.h"
 
-/* Install the SIGINT handler that sets cewb_interrupt_flag. */
+/* Install the SIGINT handler that sets cewb_interrupt_flag, and SIGTERM /
+ * SIGHUP handlers that remove temporary files of writes before ending. */
 void repl_install_signals(void);
 
 /*
