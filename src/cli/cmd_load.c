@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include "cewb/dataset.h"
 #include "cmd.h"
+#include "safety.h"
 #include "session.h"
 #include "fce_state.h"
 
@@ -41,7 +42,10 @@ static int load_structures_exec(struct session *s, const struct cmd_args *a)
 		return cmd_fail(s, "out of memory");
 	cewb_load_result res;
 	memset(&res, 0, sizeof res);
-	if (cewb_dataset_load(ds, path, &lo, &res, &err) != CEWB_OK) {
+	cli_progress_begin(s, "loading structures");
+	cewb_status lst = cewb_dataset_load(ds, path, &lo, &res, &err);
+	cli_progress_end();
+	if (lst != CEWB_OK) {
 		cewb_dataset_free(ds);
 		return cmd_fail(s, "%s", err.message);
 	}
