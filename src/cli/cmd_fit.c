@@ -237,10 +237,10 @@ static int read_sigma(struct session *s, const char *path, size_t n, double **ou
 		fclose(fp);
 		return cmd_fail(s, "out of memory for a %zu x %zu covariance", n, n);
 	}
-	size_t count = 0, line_no = 0;
-	char line[65536];
+	size_t count = 0, line_no = 0, cap = 0;
+	char *line = NULL;	/* whole lines: a number is never cut in two */
 	int bad = 0;
-	while (!bad && fgets(line, sizeof line, fp)) {
+	while (!bad && getline(&line, &cap, fp) >= 0) {
 		line_no++;
 		char *hash = strchr(line, '#');
 		if (hash)
@@ -263,6 +263,7 @@ static int read_sigma(struct session *s, const char *path, size_t n, double **ou
 			p = end;
 		}
 	}
+	free(line);
 	fclose(fp);
 	if (bad) {
 		free(m);
