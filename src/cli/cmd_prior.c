@@ -482,15 +482,15 @@ static int couple_exec(struct session *s, const struct cmd_args *a)
 static double *read_bulk_eci(struct session *s, const char *path, size_t *n)
 {
 	FILE *fp = fopen(path, "r");
-	char line[4096];
+	char *line = NULL;	/* whole lines: a number is never cut in two */
 	double *v = NULL;
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0, lineno = 0, line_cap = 0;
 	*n = 0;
 	if (!fp) {
 		cmd_fail(s, "cannot open '%s'", path);
 		return NULL;
 	}
-	while (fgets(line, sizeof line, fp)) {
+	while (getline(&line, &line_cap, fp) >= 0) {
 		char *p = line, *end;
 		double x[2];
 		int k = 0;
@@ -509,6 +509,7 @@ static double *read_bulk_eci(struct session *s, const char *path, size_t *n)
 			continue;
 		if (k == 0 || *p) {
 			free(v);
+			free(line);
 			fclose(fp);
 			cmd_fail(s, "%s: line %zu: expected 'value' or 'index value'", path,
 				 lineno);
@@ -518,6 +519,7 @@ static double *read_bulk_eci(struct session *s, const char *path, size_t *n)
 			double *nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof *nv);
 			if (!nv) {
 				free(v);
+				free(line);
 				fclose(fp);
 				cmd_fail(s, "out of memory reading '%s'", path);
 				return NULL;
@@ -526,6 +528,7 @@ static double *read_bulk_eci(struct session *s, const char *path, size_t *n)
 		}
 		v[(*n)++] = k == 2 ? x[1] : x[0];
 	}
+	free(line);
 	fclose(fp);
 	if (*n == 0) {
 		cmd_fail(s, "'%s' holds no ECIs", path);
