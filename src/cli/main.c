@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	}
 
 	if (replay) {
-		struct replay_opts o = { check, step, check, 5 };
+		struct replay_opts o = { check, step, check, 5, 0 };
 		s.trust = trust;	/* the transcript's trust, not the scripts' after it */
 		status = replay_file(&s, replay, &o);
 		s.trust = 0;

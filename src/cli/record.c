@@ -351,7 +351,10 @@ int replay_file(struct session *s, const char *path, const struct replay_opts *o
 	enum out_format format = s->format;
 	struct tx_entry *v = tx_read(path, &n, &seed, &has_seed, &format, err, sizeof err);
 	if (!v) {
-		fprintf(stderr, "replay: %s\n", err);
+		if (o->quiet_error)
+			snprintf(s->error, sizeof s->error, "%s", err);
+		else
+			fprintf(stderr, "replay: %s\n", err);
 		return 2;
 	}
 	if (has_seed)

@@ -46,9 +46,11 @@ struct replay_opts {
 	int step;	/* pause after each command */
 	int quiet;	/* do not print outputs (--check prints only differences) */
 	int max_report;	/* differences reported (default 5) */
+	int quiet_error;	/* a bad file: message in s->error only, not printed */
 };
 
-/* Replay a transcript in session s; returns 0, 1 (failure/difference) or 2 (bad file). */
+/* Replay a transcript in session s; returns 0, 1 (failure/difference) or 2 (bad file,
+ * its message printed, or left in s->error with quiet_error). */
 int replay_file(struct session *s, const char *path, const struct replay_opts *o);
 
 /*

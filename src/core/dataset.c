@@ -3,6 +3,7 @@
  * weights, mapping, cluster vectors, duplicates, selectors, X and y.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
 #include <stdint.h>
@@ -497,14 +498,16 @@ cewb_status cewb_dataset_select_indices(const cewb_dataset *ds, const char *list
 		if (!*p)
 			break;
 		char *end;
-		long a = strtol(p, &end, 10), b;
-		if (end == p || a < 0)
+		long a, b;
+		errno = 0;
+		a = strtol(p, &end, 10);
+		if (end == p || a < 0 || errno == ERANGE)
 			CEWB_RAISE(err, CEWB_EINVAL, "bad index list '%s'", list);
 		b = a;
 		p = end;
 		if (*p == '-' || *p == ':') {
 			b = strtol(p + 1, &end, 10);
-			if (end == p + 1 || b < a)
+			if (end == p + 1 || b < a || errno == ERANGE)
 				CEWB_RAISE(err, CEWB_EINVAL, "bad index range in '%s'", list);
 			p = end;
 		}

@@ -179,9 +179,13 @@ cewb_status cewb_poscar_parse(char *data, size_t len, const char *name,
 		return cewb_error_set(err, CEWB_EPARSE, "%s: frame 0, line 1: not a text file "
 				      "(NUL byte)", name);
 
+	if (len == 0) {
+		r.line = 1;
+		return fail(&r, CEWB_EPARSE, "empty file");
+	}
 	if ((st = need_line(&r, "a comment line", &comment)))
 		return st;
-	if (len == 0 || (r.p >= r.end && !comment[0]))
+	if (r.p >= r.end && !comment[0])
 		return fail(&r, CEWB_EPARSE, "empty file");
 
 	/* Scale factor(s). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <lapacke.h>
 #include "cewb/prior.h"
@@ -1244,8 +1245,14 @@ cewb_status cewb_prior_load(cewb_prior *pr, const char *path, cewb_error *err)
 	char *text;
 	long len;
 	cewb_status st;
+	struct stat sb;
 	if (!fp)
 		CEWB_RAISE(err, CEWB_EIO, "cannot open '%s': %s", path, strerror(errno));
+	/* A directory opens, and its size is nonsense. */
+	if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(fp);
+		CEWB_RAISE(err, CEWB_EIO, "cannot read '%s': is a directory", path);
+	}
 	if (fseek(fp, 0, SEEK_END) != 0 || (len = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
 		fclose(fp);
 		CEWB_RAISE(err, CEWB_EIO, "cannot read '%s'", path);
