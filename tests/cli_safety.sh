@@ -16,7 +16,7 @@ trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 mkdir "$tmp/work" "$tmp/outside"
 cd "$tmp/work" || exit 1
 export HOME="$tmp/work"
-echo "1..47"
+echo "1..48"
 i=0
 ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 # has FILE TEXT: the file holds the text (fixed string)
@@ -253,5 +253,8 @@ else
 	ok 0 "output names # skip no gnuplot"
 fi
 rm -f '|touch ran-pipe.png'
+"$CEWB" -c "help safety" >out 2>err && has out "Commands read from a file are" &&
+	"$CEWB" -c "help session" | grep -qF "'help safety'"
+ok $? "help safety tells the policy; the session page points at it"
 no_temps
 ok $? "no temporary file left behind by any of the above"
