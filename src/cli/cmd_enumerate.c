@@ -144,8 +144,11 @@ static int write_structures(struct session *s, const cewb_enum_result *r, const 
 		if (!frames[k])
 			st = err.code ? err.code : CEWB_ENOMEM;
 	}
-	if (!st)
+	if (!st) {
+		cli_signals_hold();	/* a third Ctrl-C waits for the rename */
 		st = cewb_extxyz_write(path, frames, r->n, &err);
+		cli_signals_release();
+	}
 	for (k = 0; k < r->n; k++)
 		cewb_structure_free(frames[k]);
 	free(frames);

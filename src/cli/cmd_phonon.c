@@ -433,7 +433,9 @@ static int export_fc_exec(struct session *s, const struct cmd_args *a)
 	}
 	const cewb_structure *sc = fr.frames[frame];
 	size_t na = sc->n_atoms;
+	cli_signals_hold();	/* a third Ctrl-C waits for the rename */
 	cewb_status st = cewb_phonon_write_force_constants(path, fc, sc, arg_real(a, "tol"), &err);
+	cli_signals_release();
 	cewb_frames_release(&fr);
 	if (st)
 		return cmd_fail(s, "%s", err.message);
