@@ -16,7 +16,7 @@ trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 mkdir "$tmp/work" "$tmp/outside"
 cd "$tmp/work" || exit 1
 export HOME="$tmp/work"
-echo "1..48"
+echo "1..50"
 i=0
 ok() { i=$((i + 1)); if [ "$1" -eq 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; fi; }
 # has FILE TEXT: the file holds the text (fixed string)
@@ -49,6 +49,11 @@ mkdir adir
 "$CEWB" -c "$S; export X adir --force" >out 2>err
 [ $? -eq 1 ] && has err "export: adir is a directory"
 ok $? "a directory is never written over"
+
+"$CEWB" -c "$L; enumerate --sizes 1-2 --output e.xyz" >out 2>err && has e.xyz Lattice &&
+	"$CEWB" -c "$L; enumerate --sizes 1-2 --output e.xyz" >out 2>err
+[ $? -eq 1 ] && has err "enumerate: e.xyz exists: add --force" && no_temps
+ok $? "enumerate --output refuses to overwrite"
 
 # record: the command and the program option
 "$CEWB" -c "record r.cewb; echo one" >out 2>err && has r.cewb "cewb> echo one"
@@ -205,6 +210,10 @@ printf '%s\nexport X ../outside/a.csv\n' "$S" > w1.cewb
 "$CEWB" w1.cewb >out 2>err
 [ $? -eq 1 ] && [ ! -e ../outside/a.csv ] && has err "outside the working directory"
 ok $? "a script may not write above the working directory"
+printf '%s\nenumerate --sizes 1-2 --output ../outside/e.xyz\n' "$L" > w5.cewb
+"$CEWB" w5.cewb >out 2>err
+[ $? -eq 1 ] && [ ! -e ../outside/e.xyz ] && has err "outside the working directory"
+ok $? "nor enumerate --output"
 printf '%s\nprior save %s/outside/b.json\n' "$S" "$tmp" > w2.cewb
 "$CEWB" w2.cewb >out 2>err
 [ $? -eq 1 ] && [ ! -e ../outside/b.json ]
