@@ -152,6 +152,7 @@ static int slot_take(const char *name)
 	return -1;
 }
 
+/* Give slot i back (the file is gone or renamed). */
 static void slot_free(int i)
 {
 	if (i >= 0 && i < N_SLOTS)
@@ -340,11 +341,13 @@ int cli_forced_exit_ok(void)
 
 static double memory_limit = 2.0 * 1024 * 1024 * 1024;
 
+/* The memory limit of one matrix in bytes; 0: none. */
 double cli_memory_limit(void)
 {
 	return memory_limit;
 }
 
+/* Set the memory limit (`set memory-limit`). */
 void cli_set_memory_limit(double bytes)
 {
 	memory_limit = bytes;
