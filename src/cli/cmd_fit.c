@@ -1148,6 +1148,7 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 		fit_curve_release(&d->learning);
 		d->learning = c;
 		d->learning.have = 1;
+		d->learning.forces = fce_session_active(s);
 	} else {
 		fit_curve_release(&c);
 	}

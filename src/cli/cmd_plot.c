@@ -508,6 +508,8 @@ static int plot_stored_curve(struct session *s, int convergence, plot_options *o
 		free(sd);
 		return cmd_fail(s, "out of memory");
 	}
+	if (d->forces)
+		o->unit = "meV/Å";
 	for (i = 0; i < n; i++) {
 		tr[i] = d->train ? d->train[i] * MEV : NAN;
 		va[i] = d->valid ? d->valid[i] * MEV : NAN;

@@ -45,6 +45,8 @@ struct fit_curve_data {
 	size_t *n_params;	/* n_points: parameters of the fit (convergence), or
 				   NULL */
 	char **label;		/* n_points: cutoffs as typed ("13.5 6.5 6"), or NULL */
+	int forces;		/* errors of forces (eV/Å, force-constant mode), not
+				   of the targets */
 };
 
 struct fit_data {
