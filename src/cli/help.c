@@ -94,6 +94,7 @@ void help_print_index(FILE *fp)
 		}
 	}
 	fputs("\nType 'help COMMAND' for its page, 'help language' for the command language,\n"
-	      "'help model' (data, fit, prior, plot, session) for a group;\n"
+	      "'help model' (data, fit, prior, plot, fce, phonons, session) for a group,\n"
+	      "'help safety' for what scripts and replays may do;\n"
 	      "commands and options may be abbreviated to a unique prefix.\n", fp);
 }
