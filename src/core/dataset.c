@@ -326,7 +326,8 @@ cewb_status cewb_dataset_add_frames(cewb_dataset *ds, cewb_frames *frames, const
 	for (size_t i = 0; i < n; i++)
 		all[ds->n + i] = &ne[i];
 	if (p) {
-		memcpy(allcv, ds->cvecs, sizeof(double) * p * ds->n);
+		if (ds->n)	/* cvecs is NULL while the set is empty */
+			memcpy(allcv, ds->cvecs, sizeof(double) * p * ds->n);
 		memcpy(allcv + p * ds->n, ncv, sizeof(double) * p * n);
 		if ((st = find_duplicates(all, allcv, total, p, dup, err)))
 			goto fail;
