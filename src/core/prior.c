@@ -1135,8 +1135,13 @@ cewb_status cewb_prior_from_json(cewb_prior *pr, const char *text, const char *n
 	const char *kind;
 	double x;
 	root = json_loads(text, 0, &jerr);
-	if (!root)
+	if (!root) {
+		/* The parser quotes the text near the error: keep it on one line. */
+		for (k = 0; jerr.text[k]; k++)
+			if ((unsigned char)jerr.text[k] < 0x20 || jerr.text[k] == 0x7f)
+				jerr.text[k] = '?';
 		CEWB_RAISE(err, CEWB_EPARSE, "%s: line %d: %s", name, jerr.line, jerr.text);
+	}
 	v = json_object_get(root, "format");
 	if (!json_is_string(v) || strcmp(json_string_value(v), "cewb-prior") != 0) {
 		json_decref(root);
