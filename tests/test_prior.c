@@ -493,6 +493,12 @@ static void editing(const struct data *d)
 	if (text)
 		diag("%s", text);
 	free(text);
+	/* a file without a merge loads over a prior that has one (q split orbit 3 off) */
+	ok(cewb_prior_save(q, path, &err) == CEWB_OK, "save the split prior");
+	ok(cewb_prior_merged_with(pr, 3) != 3 && cewb_prior_load(pr, path, &err) == CEWB_OK &&
+	   cewb_prior_merged_with(pr, 3) == 3 && cewb_prior_n_free(pr) == cewb_prior_n_free(q),
+	   "load undoes a merge the file does not have (%s)", err.message);
+	cewb_prior_undo(pr, NULL);
 	ok(cewb_prior_undo(q, NULL) == 0 && cewb_prior_undo(q, NULL) == 0 &&
 	   cewb_prior_undo(q, NULL) == 0 && cewb_prior_undo(q, NULL) == 0 &&
 	   cewb_prior_n_free(q) == p, "undo the load too");

@@ -1212,7 +1212,8 @@ cewb_status cewb_prior_from_json(cewb_prior *pr, const char *text, const char *n
 					    name, a);
 		if (!st && (!json_is_integer(g) || json_integer_value(g) < 0 ||
 			    (size_t)json_integer_value(g) > a ||
-			    w.group[json_integer_value(g)] != (size_t)json_integer_value(g)))
+			    ((size_t)json_integer_value(g) < a &&	/* read already */
+			     w.group[json_integer_value(g)] != (size_t)json_integer_value(g))))
 			st = cewb_error_set(err, CEWB_EPARSE, "%s: bad merged_with of parameter "
 					    "%zu (the lowest parameter of its merge)", name, a);
 		if (!st)
