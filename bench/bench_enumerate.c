@@ -9,19 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "cewb/enumerate.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 /* The fcc lattice with the given species. */
 static cewb_lattice *fcc(const char *species)
@@ -56,16 +44,16 @@ static int bench(const char *what, const char *species, size_t max_size, int cou
 	o.count_only = count_only;
 	for (int r = 0; r < reps; r++) {
 		cewb_enum_result *res;
-		double t0 = now();
+		double t0 = bench_now();
 		if (cewb_enum_run(lat, &o, &res, &err)) {
 			fprintf(stderr, "bench: %s\n", err.message);
 			exit(1);
 		}
-		t[r] = now() - t0;
+		t[r] = bench_now() - t0;
 		n = res->n;
 		cewb_enum_result_free(res);
 	}
-	qsort(t, (size_t)reps, sizeof *t, cmp_double);
+	qsort(t, (size_t)reps, sizeof *t, bench_cmp_double);
 	printf("%-44s %8zu %9.4f s   target <= %.3f s   %s\n", what, n, t[reps / 2], target,
 	       n != expect ? "WRONG COUNT" : t[reps / 2] <= target ? "ok" : "MISSED");
 	cewb_lattice_free(lat);

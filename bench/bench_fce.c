@@ -15,31 +15,7 @@
 #include "cewb/fit.h"
 #include "cewb/lattice.h"
 #include "cewb/structure.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return v[n / 2];
-}
-
-static void report(const char *what, double sec, double target)
-{
-	printf("%-46s %9.4f s   target <= %.3f s   %s\n", what, sec, target,
-	       sec <= target ? "ok" : "MISSED");
-}
+#include "bench_util.h"
 
 static void die(const char *what, const cewb_error *err)
 {
@@ -104,7 +80,7 @@ static double fit_ols(size_t rows, size_t np, const double *X, const double *y, 
 	cewb_fit_options opt = cewb_fit_options_default(CEWB_FIT_OLS);
 	cewb_fit_result res;
 	cewb_error err;
-	double t0 = now(), t;
+	double t0 = bench_now(), t;
 	memset(&prob, 0, sizeof prob);
 	memset(&res, 0, sizeof res);
 	prob.n_rows = rows;
@@ -114,7 +90,7 @@ static double fit_ols(size_t rows, size_t np, const double *X, const double *y, 
 	opt.n_threads = 1;
 	if (cewb_fit(&prob, &opt, &res, &err))
 		die("fit", &err);
-	t = now() - t0;
+	t = bench_now() - t0;
 	*rmse = res.rmse_train;
 	cewb_fit_result_release(&res);
 	return t;
@@ -139,29 +115,29 @@ int main(void)
 		size_t np;
 		double *X, *y;
 		for (int r = 0; r < 5; r++) {
-			double t0 = now();
+			double t0 = bench_now();
 			cewb_fce_space_free(sp);
 			if (cewb_fce_space_build(lat, c, 2, CEWB_FCE_ACOUSTIC, &sp, &err))
 				die("space", &err);
-			tb[r] = now() - t0;
+			tb[r] = bench_now() - t0;
 		}
 		np = cewb_fce_space_n_params(sp);
 		X = malloc(rows * np * sizeof *X);
 		y = malloc(rows * sizeof *y);
 		for (int r = 0; r < 5; r++) {
-			double t0 = now();
+			double t0 = bench_now();
 			sensing_all(sp, X, y);
-			ts[r] = now() - t0;
+			ts[r] = bench_now() - t0;
 			tf[r] = fit_ols(rows, np, X, y, &rmse);
 			tt[r] = ts[r] + tf[r];
 		}
 		printf("fcc Al, 60 frames x 108 atoms, cutoffs 5/4 Å: %zu orbits, %zu free, "
 		       "%zu parameters (acoustic sum rules), %zu rows\n",
 		       cewb_fce_space_n_orbits(sp), cewb_fce_space_n_free(sp), np, rows);
-		report("space 5/4 (with sum rules)", median(tb, 5), 0.1);
-		report("sensing matrix, 60 frames", median(ts, 5), 0.5);
-		report("OLS fit", median(tf, 5), 0.5);
-		report("sensing + OLS (issue target)", median(tt, 5), 1.0);
+		bench_report("space 5/4 (with sum rules)", bench_median(tb, 5), 0.1);
+		bench_report("sensing matrix, 60 frames", bench_median(ts, 5), 0.5);
+		bench_report("OLS fit", bench_median(tf, 5), 0.5);
+		bench_report("sensing + OLS, 60 frames", bench_median(tt, 5), 1.0);
 		printf("  force RMSE of the fit %.4f eV/Å\n", rmse);
 		free(X);
 		free(y);
@@ -174,17 +150,17 @@ int main(void)
 	for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
 		size_t nc = cuts[k][2] > 0 ? 3 : 2, np;
 		cewb_fce_space *sp;
-		double t0 = now(), tb, ts, tf, rmse, *X, *y;
+		double t0 = bench_now(), tb, ts, tf, rmse, *X, *y;
 		char label[64];
 		if (cewb_fce_space_build(lat, cuts[k], nc, CEWB_FCE_ACOUSTIC, &sp, &err))
 			die("space", &err);
-		tb = now() - t0;
+		tb = bench_now() - t0;
 		np = cewb_fce_space_n_params(sp);
 		X = malloc(rows * np * sizeof *X);
 		y = malloc(rows * sizeof *y);
-		t0 = now();
+		t0 = bench_now();
 		sensing_all(sp, X, y);
-		ts = now() - t0;
+		ts = bench_now() - t0;
 		tf = fit_ols(rows, np, X, y, &rmse);
 		if (nc == 3)
 			snprintf(label, sizeof label, "%g/%g/%g", cuts[k][0], cuts[k][1],

@@ -23,13 +23,7 @@
 #include <unistd.h>
 #include <cblas.h>
 #include "cewb/fit.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_util.h"
 
 static double cpu_now(void)
 {
@@ -40,18 +34,6 @@ static double cpu_now(void)
 
 static int small_threads = 1, large_threads = 0;
 static double last_cpu; /* median CPU time of the last measurement */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static int n_failed = 0;
 
@@ -101,7 +83,7 @@ static double time_fit_cv(const cewb_fit_problem *prob, const cewb_fit_options *
 		cewb_xval_result xr;
 		cewb_fit_result fr;
 		cewb_error e;
-		double t0 = now(), c0 = cpu_now();
+		double t0 = bench_now(), c0 = cpu_now();
 		if (with_fit && cewb_fit(prob, opt, &fr, &e)) {
 			fprintf(stderr, "fit: %s\n", e.message);
 			exit(1);
@@ -110,7 +92,7 @@ static double time_fit_cv(const cewb_fit_problem *prob, const cewb_fit_options *
 			fprintf(stderr, "validate: %s\n", e.message);
 			exit(1);
 		}
-		t[r] = now() - t0;
+		t[r] = bench_now() - t0;
 		tc[r] = cpu_now() - c0;
 		if (r + 1 == repeat) {
 			*keep = xr;
@@ -122,8 +104,8 @@ static double time_fit_cv(const cewb_fit_problem *prob, const cewb_fit_options *
 				cewb_fit_result_release(&fr);
 		}
 	}
-	m = median(t, repeat);
-	last_cpu = median(tc, repeat);
+	m = bench_median(t, repeat);
+	last_cpu = bench_median(tc, repeat);
 	free(t);
 	free(tc);
 	return m;
@@ -227,12 +209,12 @@ static void bench_synthetic(size_t repeat)
 	for (r = 0; r < repeat; r++) {
 		cewb_fit_result fr;
 		cewb_error e;
-		double t0 = now(), c0 = cpu_now();
+		double t0 = bench_now(), c0 = cpu_now();
 		if (cewb_fit(&pr, &o, &fr, &e)) {
 			fprintf(stderr, "ardr: %s\n", e.message);
 			exit(1);
 		}
-		times[r] = now() - t0;
+		times[r] = bench_now() - t0;
 		tc[r] = cpu_now() - c0;
 		wrong = 0;
 		for (j = 0; j < p; j++)
@@ -241,23 +223,23 @@ static void bench_synthetic(size_t repeat)
 	}
 	snprintf(line, sizeof line, "   (support %s: %zu wrong of %zu)", wrong ? "WRONG" : "exact",
 		 wrong, p);
-	last_cpu = median(tc, repeat);
+	last_cpu = bench_median(tc, repeat);
 	{
 		/* calibration: X'X alone by dsyrk, the floor of any method working in
 		 * the Gram matrix, so that a loaded machine shows in its time */
 		double *G = malloc(p * p * sizeof *G), *ts = malloc(repeat * sizeof *ts);
 		for (r = 0; r < repeat; r++) {
-			double t0 = now();
+			double t0 = bench_now();
 			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0, X,
 				    (int)p, 0.0, G, (int)p);
-			ts[r] = now() - t0;
+			ts[r] = bench_now() - t0;
 		}
 		printf("%-42s %8.2f ms  (calibration: the Gram matrix alone)\n",
-		       "  X'X by dsyrk, 4000 x 1000", 1e3 * median(ts, repeat));
+		       "  X'X by dsyrk, 4000 x 1000", 1e3 * bench_median(ts, repeat));
 		free(G);
 		free(ts);
 	}
-	report("ardr 4000 x 1000, 50 nonzero, noise 0.01", median(times, repeat), 100e-3, line);
+	report("ardr 4000 x 1000, 50 nonzero, noise 0.01", bench_median(times, repeat), 100e-3, line);
 	if (wrong)
 		n_failed++;
 	free(X);

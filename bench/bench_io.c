@@ -11,13 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cewb/structure.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
+#include "bench_util.h"
 
 /* Best time of reps reads of a file; -1 on error. */
 static double time_read(const char *path, int reps, size_t *n_frames)
@@ -28,12 +22,12 @@ static double time_read(const char *path, int reps, size_t *n_frames)
 	for (k = 0; k < reps; k++) {
 		cewb_frames f = {0, NULL};
 		cewb_error err;
-		double t = now();
+		double t = bench_now();
 		if (cewb_extxyz_read(path, &f, &err) != CEWB_OK) {
 			fprintf(stderr, "%s\n", err.message);
 			return -1;
 		}
-		t = now() - t;
+		t = bench_now() - t;
 		if (t < best)
 			best = t;
 		*n_frames = f.n;
@@ -72,13 +66,13 @@ int main(void)
 	}
 	snprintf(out, sizeof out, "bench_io.%ld.xyz", (long)getpid());
 	for (k = 0; k < 5; k++) {
-		t = now();
+		t = bench_now();
 		if (cewb_extxyz_write(out, f.frames, f.n, &err) != CEWB_OK) {
 			fprintf(stderr, "%s\n", err.message);
 			fail = 1;
 			break;
 		}
-		t = now() - t;
+		t = bench_now() - t;
 		if (t < best)
 			best = t;
 	}

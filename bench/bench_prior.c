@@ -10,19 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "cewb/prior.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 /* Median seconds of the status computation (effective + 10-fold CV). */
 static double status_time(const cewb_prior *pr, const cewb_fit_problem *prob, int reps)
@@ -36,22 +24,15 @@ static double status_time(const cewb_prior *pr, const cewb_fit_problem *prob, in
 	xo.repeat = 1;
 	for (r = 0; r < reps && r < 32; r++) {
 		cewb_xval_result xr;
-		double t0 = now();
+		double t0 = bench_now();
 		memset(&xr, 0, sizeof xr);
 		cewb_prior_effective(pr, prob->X, prob->n_rows, &dof, NULL);
 		cewb_prior_xval(pr, prob, &opt, &xo, &xr, NULL);
 		cewb_xval_result_release(&xr);
-		t[r] = now() - t0;
+		t[r] = bench_now() - t0;
 	}
-	qsort(t, (size_t)r, sizeof *t, cmp_double);
+	qsort(t, (size_t)r, sizeof *t, bench_cmp_double);
 	return t[r / 2];
-}
-
-static int report(const char *what, double sec, double target)
-{
-	printf("%-46s %9.4f s   target <= %.3f s   %s\n", what, sec, target,
-	       sec <= target ? "ok" : "MISSED");
-	return sec <= target;
 }
 
 int main(void)
@@ -95,15 +76,15 @@ int main(void)
 	prob.n_cols = p;
 	prob.X = X;
 	prob.y = y;
-	good &= report("status, no prior (625 x 82)", status_time(pr, &prob, 15), 0.050);
+	good &= bench_report("status, no prior (625 x 82)", status_time(pr, &prob, 15), 0.050);
 	cewb_prior_reset(pr, &d, NULL);
-	good &= report("status, physical prior", status_time(pr, &prob, 15), 0.050);
+	good &= bench_report("status, physical prior", status_time(pr, &prob, 15), 0.050);
 	cewb_prior_merge(pr, 3, 4, NULL);
 	cewb_prior_merge(pr, 30, 31, NULL);
-	good &= report("status, physical prior with merges", status_time(pr, &prob, 15), 0.050);
+	good &= bench_report("status, physical prior with merges", status_time(pr, &prob, 15), 0.050);
 	sel.skip_zerolet = 1;
 	cewb_prior_couple_similar(pr, &sel, CEWB_SIMILAR_RADIUS, 0.01, 1, 1, NULL);
-	good &= report("status, with similarity couplings", status_time(pr, &prob, 15), 0.050);
+	good &= bench_report("status, with similarity couplings", status_time(pr, &prob, 15), 0.050);
 	cewb_prior_free(pr);
 	free(X);
 	free(y);

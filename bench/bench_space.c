@@ -10,31 +10,7 @@
 #include "cewb/lattice.h"
 #include "cewb/space.h"
 #include "cewb/structure.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return v[n / 2];
-}
-
-static void report(const char *what, double sec, double target)
-{
-	printf("%-46s %9.4f s   target <= %.3f s   %s\n", what, sec, target,
-	       sec <= target ? "ok" : "MISSED");
-}
+#include "bench_util.h"
 
 /* Cluster vector of an n x n x n fcc supercell with a random decoration. */
 static double big_cell(const cewb_space *sp, int n, int reps)
@@ -55,17 +31,17 @@ static double big_cell(const cewb_space *sp, int n, int reps)
 		s->numbers[a] = sp->lattice->allowed[0][(seed >> 16) & 1];
 	}
 	for (int r = 0; r < reps; r++) {
-		double t0 = now();
+		double t0 = bench_now();
 		if (cewb_cvec_compute(sp, s, 1e-3, cv, &err)) {
 			fprintf(stderr, "bench: %s\n", err.message);
 			exit(1);
 		}
-		t[r] = now() - t0;
+		t[r] = bench_now() - t0;
 	}
 	cewb_structure_free(s);
 	cewb_supercell_free(sc);
 	free(cv);
-	return median(t, reps);
+	return bench_median(t, reps);
 }
 
 int main(void)
@@ -87,15 +63,15 @@ int main(void)
 		return 1;
 	}
 	for (int r = 0; r < reps; r++) {
-		double t0 = now();
+		double t0 = bench_now();
 		cewb_space_free(sp);
 		if (cewb_space_build(lat, cut, 3, &sp, &err)) {
 			fprintf(stderr, "bench: %s\n", err.message);
 			return 1;
 		}
-		t[r] = now() - t0;
+		t[r] = bench_now() - t0;
 	}
-	report("Ag-Pd cluster space 13.5 6.5 6.0", median(t, reps), 0.05);
+	bench_report("Ag-Pd cluster space 13.5 6.5 6.0", bench_median(t, reps), 0.05);
 
 	snprintf(path, sizeof path, "%s/examples/agpd/structures.xyz", top ? top : CEWB_TOP_SRCDIR);
 	if (cewb_extxyz_read(path, &all, &err)) {
@@ -104,15 +80,15 @@ int main(void)
 	}
 	cv = malloc(sp->n_params * sizeof *cv);
 	for (int r = 0; r < reps; r++) {
-		double t0 = now();
+		double t0 = bench_now();
 		for (size_t f = 0; f < all.n; f++)
 			if (cewb_cvec_compute(sp, all.frames[f], 1e-3, cv, &err)) {
 				fprintf(stderr, "bench: %s\n", err.message);
 				return 1;
 			}
-		t[r] = now() - t0;
+		t[r] = bench_now() - t0;
 	}
-	report("Ag-Pd cluster vectors, all 625 structures", median(t, reps), 0.3);
+	bench_report("Ag-Pd cluster vectors, all 625 structures", bench_median(t, reps), 0.3);
 
 	if (cewb_space_build(lat, cut2, 3, &sp2, &err)) {
 		fprintf(stderr, "bench: %s\n", err.message);
@@ -120,7 +96,7 @@ int main(void)
 	}
 	{
 		double t8 = big_cell(sp2, 8, reps), t16 = big_cell(sp2, 16, reps);
-		report("4096-atom fcc cell, cutoffs 8 6 5", t16, 0.1);
+		bench_report("4096-atom fcc cell, cutoffs 8 6 5", t16, 0.1);
 		printf("%-46s %9.2f     (linear: 8.00)\n", "  time ratio 4096 / 512 atoms", t16 / t8);
 	}
 	free(cv);
