@@ -16,6 +16,22 @@
 #include "cewb/structure.h"
 #include "tap.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CEWB_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(CEWB_ASAN)
+/* AddressSanitizer replaces malloc and free itself; two replacements of the
+ * allocator cannot share one heap (its blocks would reach glibc's free), so
+ * this test runs only in a build without it, where it counts live blocks. */
+int main(void)
+{
+	printf("1..0 # SKIP the allocator is replaced by AddressSanitizer\n");
+	return 0;
+}
+#else
+
 extern void *__libc_malloc(size_t n);
 extern void *__libc_calloc(size_t n, size_t m);
 extern void *__libc_realloc(void *p, size_t n);
@@ -238,3 +254,4 @@ int main(void)
 	unlink(out_path);
 	return done_testing();
 }
+#endif
