@@ -16,12 +16,6 @@
 #include "fce_state.h"
 #include "../plot/plot.h"
 
-/* A JSON number, or null for a non-finite value. */
-static json_t *jnum(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
 /*
  * The rows of the fit: every training structure that was not refused, its
  * index in ids, its cluster vector in X (n x n_params), its target and
@@ -121,7 +115,7 @@ static int sensing_exec(struct session *s, const struct cmd_args *a)
 		for (size_t k = 0; k < sd.n_top; k++)
 			json_array_append_new(top, json_pack("{s:i, s:i, s:o, s:s, s:s}", "a",
 							     (int)sd.top[k].a, "b", (int)sd.top[k].b,
-							     "r", jnum(sd.top[k].r), "name_a",
+							     "r", out_jreal(sd.top[k].r), "name_a",
 							     names[sd.top[k].a], "name_b",
 							     names[sd.top[k].b]));
 		for (size_t k = 0; k < sd.n_constant; k++)
@@ -130,16 +124,16 @@ static int sensing_exec(struct session *s, const struct cmd_args *a)
 			json_array_append_new(dup, json_pack("{s:i, s:i, s:o, s:b}", "a",
 							     (int)ids[sd.pairs[k].a], "b",
 							     (int)ids[sd.pairs[k].b], "rms",
-							     jnum(sd.pairs[k].rms), "exact",
+							     out_jreal(sd.pairs[k].rms), "exact",
 							     sd.pairs[k].exact));
 		for (size_t k = 0; k < n_lev; k++) {
 			size_t r = sd.by_leverage[k];
 			json_array_append_new(lev, json_pack("{s:i, s:o}", "index", (int)ids[r],
-							     "leverage", jnum(sd.leverage[r])));
+							     "leverage", out_jreal(sd.leverage[r])));
 		}
 		out_json(s, json_pack("{s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:o, s:o}",
 				      "rows", (int)sd.n_rows, "columns", (int)sd.n_cols, "rank",
-				      (int)sd.rank, "condition_number", jnum(sd.condition_number),
+				      (int)sd.rank, "condition_number", out_jreal(sd.condition_number),
 				      "singular_values", sv, "top_correlations", top,
 				      "constant_columns", cst, "n_duplicates", (int)sd.n_duplicates,
 				      "n_near_duplicates", (int)sd.n_near, "duplicates", dup,
@@ -322,10 +316,10 @@ static int map_exec(struct session *s, const struct cmd_args *a)
 					  (int)rep.n_sites, "n_vacancies", (int)rep.n_vacancies,
 					  "status", cewb_map_status_name(rep.status), "reason",
 					  rep.reason, "P", P, "volumetric_strain",
-					  jnum(rep.volumetric_strain), "anisotropy",
-					  jnum(rep.anisotropy), "drmax", jnum(rep.drmax), "dravg",
-					  jnum(rep.dravg), "ambiguity", jnum(rep.ambiguity), "d_nn",
-					  jnum(rep.d_nn)));
+					  out_jreal(rep.volumetric_strain), "anisotropy",
+					  out_jreal(rep.anisotropy), "drmax", out_jreal(rep.drmax), "dravg",
+					  out_jreal(rep.dravg), "ambiguity", out_jreal(rep.ambiguity), "d_nn",
+					  out_jreal(rep.d_nn)));
 		} else {
 			int refused_early = rep.status == CEWB_MAP_REFUSED && !rep.site_of;
 			out_printf(s, "%6zu %6zu %6zu  %-8s %10s %10s %8s %8s %9s  %s\n", f,
@@ -405,7 +399,7 @@ static int structures_exec(struct session *s, const struct cmd_args *a)
 				json_pack("{s:i, s:s, s:i, s:i, s:o, s:{s:s, s:s?, s:f, s:f, s:f}, "
 					  "s:i, s:s, s:b}", "index", (int)order[k], "file", it->file,
 					  "frame", (int)it->frame, "n_atoms", (int)it->s->n_atoms,
-					  "target", jnum(it->target), "mapping", "status",
+					  "target", out_jreal(it->target), "mapping", "status",
 					  map_names[it->map], "reason", it->map_reason,
 					  "volumetric_strain", it->volumetric_strain, "drmax",
 					  it->drmax, "dravg", it->dravg, "n_sites",

@@ -121,12 +121,6 @@ static int on_progress(void *data, size_t size, size_t k, size_t n_hnf, size_t n
 	return cewb_interrupt_flag != 0;
 }
 
-/* Times change from run to run: not shown while recording or replaying. */
-static int show_time(const struct session *s)
-{
-	return !s->record && s->replay_depth == 0;
-}
-
 /* Write every structure of r to path; 0 on success. */
 static int write_structures(struct session *s, const cewb_enum_result *r, const char *path,
 			    int reduce)
@@ -267,7 +261,7 @@ static int enumerate_exec(struct session *s, const struct cmd_args *a)
 				   r->n_by_size[i]);
 		}
 		out_printf(s, "%4s  %10zu  %10zu\n", "all", n_sc, r->n);
-		if (show_time(s))
+		if (out_show_time(s))
 			out_printf(s, "enumerated in %.3g s\n", seconds);
 		if (path)
 			out_printf(s, "wrote %zu structure%s to %s\n", r->n, r->n == 1 ? "" : "s",

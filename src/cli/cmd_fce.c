@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "session.h"
 #include "fce_state.h"
+#include "fit_data.h"
 #include "cewb/fce.h"
 
 /* ---- the state ---- */
@@ -121,18 +122,6 @@ static struct fce_state *active_state(struct session *s)
 }
 
 /* ---- small helpers ---- */
-
-/* A JSON real, or null for a value that is not finite. */
-static json_t *jreal(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
-/* Whether times may be printed in text (not while recording or replaying). */
-static int show_time(const struct session *s)
-{
-	return !s->record && s->replay_depth == 0;
-}
 
 /* Root mean square of n values. */
 static double rms_of(const double *v, size_t n)
@@ -365,7 +354,7 @@ static int fce_orbits_exec(struct session *s, const struct cmd_args *a)
 				list,
 				json_pack("{s:i, s:i, s:o, s:o, s:i, s:i, s:i, s:i, s:[i, i], s:o}",
 					  "index", (int)k, "order", (int)o->order, "radius",
-					  jreal(o->radius), "max_distance", jreal(o->max_distance),
+					  out_jreal(o->radius), "max_distance", out_jreal(o->max_distance),
 					  "n_distinct", (int)o->n_distinct, "multiplicity",
 					  (int)o->multiplicity, "n_clusters_per_cell",
 					  (int)o->multiplicity, "n_parameters", (int)o->n_free,
@@ -776,8 +765,8 @@ int fce_session_load(struct session *s, const struct cmd_args *a)
 		out_json(s, json_pack("{s:s, s:i, s:i, s:i, s:o, s:o, s:o, s:s, s:i}", "file", path,
 				      "n_loaded", (int)n_new, "n_structures", (int)f->n_items,
 				      "n_rows", (int)f->n_rows, "max_displacement",
-				      jreal(max_disp), "rms_displacement", jreal(rms_d),
-				      "rms_force", jreal(rms_f), "displacements",
+				      out_jreal(max_disp), "rms_displacement", out_jreal(rms_d),
+				      "rms_force", out_jreal(rms_f), "displacements",
 				      n_from_array == n_new ? "array" :
 				      n_from_array ? "mixed" : "nearest site",
 				      "n_parameters", (int)p));
@@ -846,14 +835,14 @@ int fce_session_structures(struct session *s, const struct cmd_args *a)
 			json_t *e = json_pack("{s:i, s:s, s:i, s:i, s:i, s:o, s:o, s:o, s:b}",
 					      "index", (int)i, "file", it->file, "frame",
 					      (int)it->frame, "n_atoms", (int)it->n_atoms, "first_row",
-					      (int)it->row0, "max_displacement", jreal(it->max_disp),
-					      "rms_displacement", jreal(it->rms_disp), "rms_force",
-					      jreal(it->rms_force), "used", it->used);
+					      (int)it->row0, "max_displacement", out_jreal(it->max_disp),
+					      "rms_displacement", out_jreal(it->rms_disp), "rms_force",
+					      out_jreal(it->rms_force), "used", it->used);
 			json_t *info = json_object();
 			for (size_t k = 0; k < it->s->n_info; k++) {
 				const cewb_info *in = &it->s->info[k];
 				if (in->n == 1 && in->real)
-					json_object_set_new(info, in->key, jreal(in->real[0]));
+					json_object_set_new(info, in->key, out_jreal(in->real[0]));
 				else if (in->n == 1)
 					json_object_set_new(info, in->key, json_string(in->text));
 			}
@@ -942,7 +931,7 @@ int fce_session_sensing(struct session *s, const struct cmd_args *a)
 			json_array_append_new(list, json_real(sv[k]));
 		out_json(s, json_pack("{s:s, s:i, s:i, s:i, s:i, s:o, s:o}", "model", "fce", "rows",
 				      (int)n, "columns", (int)p, "n_structures", (int)n_st, "rank",
-				      (int)rank, "condition_number", jreal(cond),
+				      (int)rank, "condition_number", out_jreal(cond),
 				      "singular_values", list));
 		free(sv);
 		return 0;
@@ -1095,15 +1084,6 @@ int fce_session_rows(struct session *s, double **X, double **y, size_t **group,
 	return 0;
 }
 
-/* The hyperparameters of a result as a JSON object. */
-static json_t *hyper_json(const cewb_fit_result *res)
-{
-	json_t *h = json_object();
-	for (size_t k = 0; k < res->n_hyper && k < CEWB_FIT_MAX_HYPER; k++)
-		json_object_set_new(h, res->hyper_name[k], jreal(res->hyper[k]));
-	return h;
-}
-
 /* Keep a fit made in FCE mode and print its report. */
 int fce_session_fit_done(struct session *s, const cewb_fit_options *opt, cewb_fit_result *res,
 			 const double *y, size_t n_rows, size_t n_structures, const char *note)
@@ -1129,15 +1109,15 @@ int fce_session_fit_done(struct session *s, const cewb_fit_options *opt, cewb_fi
 	if (out_is_json(s)) {
 		json_t *eci = json_array();
 		for (size_t j = 0; j < fr->n_cols; j++)
-			json_array_append_new(eci, jreal(fr->eci[j]));
+			json_array_append_new(eci, out_jreal(fr->eci[j]));
 		json_t *doc = json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:i, "
 					"s:i, s:i, s:b, s:s}",
 					"model", "fce", "method", mname, "n_parameters",
 					(int)fr->n_cols, "n_nonzero", (int)fr->n_nonzero,
-					"rmse_train", jreal(f->fit.rmse), "relative_error_train",
-					jreal(rel), "rms_force", jreal(f->fit.rms_force),
-					"eci", eci, "hyperparameters", hyper_json(fr), "seconds",
-					jreal(fr->seconds), "n_structures", (int)n_structures,
+					"rmse_train", out_jreal(f->fit.rmse), "relative_error_train",
+					out_jreal(rel), "rms_force", out_jreal(f->fit.rms_force),
+					"eci", eci, "hyperparameters", fit_hyper_json(fr), "seconds",
+					out_jreal(fr->seconds), "n_structures", (int)n_structures,
 					"n_rows", (int)n_rows, "rank", (int)fr->rank, "converged",
 					fr->converged, "unit", "eV/Å");
 		if (fr->warning[0])
@@ -1156,7 +1136,7 @@ int fce_session_fit_done(struct session *s, const cewb_fit_options *opt, cewb_fi
 	for (size_t k = 0; k < fr->n_hyper && k < CEWB_FIT_MAX_HYPER; k++)
 		out_printf(s, "%-21s %s\n", fr->hyper_name[k],
 			   out_real(s, fr->hyper[k], b1, sizeof b1));
-	if (show_time(s))
+	if (out_show_time(s))
 		out_printf(s, "seconds               %.3g\n", fr->seconds);
 	if (note && note[0])
 		out_printf(s, "note: %s has no effect on %s\n", note, mname);
@@ -1213,15 +1193,15 @@ static json_t *validate_json(cewb_fit_method m, const cewb_xval_options *x,
 							     : json_null(),
 				"repeat", (int)(x->scheme == CEWB_XVAL_LOO ? 1 : x->repeat),
 				"seed", json_integer((json_int_t)x->seed), "rmse_validation",
-				jreal(xr->rmse_validation), "rmse_validation_std",
-				jreal(xr->rmse_validation_std), "rmse_train",
-				jreal(xr->rmse_train), "relative_error_validation",
-				jreal(percent(xr->rmse_validation, rms_force)),
-				"relative_error_train", jreal(percent(xr->rmse_train, rms_force)),
-				"rms_force", jreal(rms_force), "n_nonzero", jreal(xr->n_nonzero),
+				out_jreal(xr->rmse_validation), "rmse_validation_std",
+				out_jreal(xr->rmse_validation_std), "rmse_train",
+				out_jreal(xr->rmse_train), "relative_error_validation",
+				out_jreal(percent(xr->rmse_validation, rms_force)),
+				"relative_error_train", out_jreal(percent(xr->rmse_train, rms_force)),
+				"rms_force", out_jreal(rms_force), "n_nonzero", out_jreal(xr->n_nonzero),
 				"n_splits", (int)xr->n_splits, "n_structures", (int)n_structures,
 				"n_rows", (int)n_rows, "unit", "eV/Å");
-	json_object_set_new(doc, "seconds", jreal(xr->seconds));
+	json_object_set_new(doc, "seconds", out_jreal(xr->seconds));
 	if (x->scheme == CEWB_XVAL_SHUFFLE_SPLIT)
 		json_object_set_new(doc, "test_fraction", json_real(x->test_fraction));
 	return doc;
@@ -1266,7 +1246,7 @@ void fce_session_validate_report(struct session *s, const cewb_fit_method *ms,
 			   percent(xr[0].rmse_train, rf));
 		out_printf(s, "n_nonzero             %s (mean over %zu splits)\n",
 			   out_real(s, xr[0].n_nonzero, b1, sizeof b1), xr[0].n_splits);
-		if (show_time(s))
+		if (out_show_time(s))
 			out_printf(s, "seconds               %.3g\n", xr[0].seconds);
 		return;
 	}
@@ -1274,7 +1254,7 @@ void fce_session_validate_report(struct session *s, const cewb_fit_method *ms,
 		   "eV/Å)\n", sch, (unsigned long long)x->seed, n_structures,
 		   out_real(s, rf, b1, sizeof b1));
 	out_printf(s, "%-8s %16s %10s %10s %12s %10s%s\n", "method", "rmse_validation", "std",
-		   "relative", "rmse_train", "n_nonzero", show_time(s) ? "    seconds" : "");
+		   "relative", "rmse_train", "n_nonzero", out_show_time(s) ? "    seconds" : "");
 	for (size_t k = 0; k < n_methods; k++) {
 		char rel[32];
 		snprintf(rel, sizeof rel, "%.3g %%", percent(xr[k].rmse_validation, rf));
@@ -1283,7 +1263,7 @@ void fce_session_validate_report(struct session *s, const cewb_fit_method *ms,
 			   out_real(s, xr[k].rmse_validation_std, b2, sizeof b2), rel,
 			   out_real(s, xr[k].rmse_train, b3, sizeof b3),
 			   out_real(s, xr[k].n_nonzero, sch, sizeof sch));
-		if (show_time(s))
+		if (out_show_time(s))
 			out_printf(s, " %10.3g", xr[k].seconds);
 		out_printf(s, "\n");
 	}
@@ -1302,17 +1282,17 @@ void fce_session_learning_report(struct session *s, const char *method,
 		for (size_t k = 0; k < n_points; k++)
 			json_array_append_new(
 				pts, json_pack("{s:i, s:o, s:o, s:o, s:o}", "size", (int)size[k],
-					       "rmse_validation", jreal(valid[k]),
-					       "rmse_validation_std", jreal(valid_std[k]),
-					       "rmse_train", jreal(train[k]),
+					       "rmse_validation", out_jreal(valid[k]),
+					       "rmse_validation_std", out_jreal(valid_std[k]),
+					       "rmse_train", out_jreal(train[k]),
 					       "relative_error_validation",
-					       jreal(percent(valid[k], rf))));
+					       out_jreal(percent(valid[k], rf))));
 		out_json(s, json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:i, s:i, s:o, s:o, s:o, "
 				      "s:s}", "model", "fce", "method", method, "scheme", "kfold",
 				      "folds", (int)x->folds, "repeat", (int)x->repeat, "seed",
 				      json_integer((json_int_t)x->seed), "n_structures",
 				      (int)n_structures, "n_rows", (int)n_rows, "rms_force",
-				      jreal(rf), "points", pts, "seconds", jreal(seconds), "unit",
+				      out_jreal(rf), "points", pts, "seconds", out_jreal(seconds), "unit",
 				      "eV/Å"));
 		return;
 	}
@@ -1330,7 +1310,7 @@ void fce_session_learning_report(struct session *s, const char *method,
 			   out_real(s, valid_std[k], b2, sizeof b2), rel,
 			   out_real(s, train[k], b3, sizeof b3));
 	}
-	if (show_time(s))
+	if (out_show_time(s))
 		out_printf(s, "seconds %.3g\n", seconds);
 }
 
@@ -1407,8 +1387,8 @@ static int fce_errors_exec(struct session *s, const struct cmd_args *a)
 				list, json_pack("{s:s, s:i, s:i, s:i, s:o, s:o, s:o}", "value",
 						gname[g], "n_structures", (int)cnt[g], "n_in_fit",
 						(int)nfit[g], "n_rows", (int)rows[g], "rmse",
-						jreal(rmse), "rms_force", jreal(rf),
-						"relative_error", jreal(percent(rmse, rf))));
+						out_jreal(rmse), "rms_force", out_jreal(rf),
+						"relative_error", out_jreal(percent(rmse, rf))));
 		}
 		out_json(s, json_pack("{s:s, s:s, s:o, s:s}", "method",
 				      cewb_fit_method_name(f->fit.res.method), "by", key, "groups",

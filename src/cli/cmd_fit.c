@@ -64,18 +64,6 @@ static int curve_alloc(struct fit_curve_data *c, size_t n, int with_labels)
 
 /* ---- small helpers ---- */
 
-/* A JSON real, or null for a value that is not finite (jansson refuses them). */
-static json_t *jreal(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
-/* Whether times may be printed in text (not while recording or replaying). */
-static int show_time(const struct session *s)
-{
-	return !s->record && s->replay_depth == 0;
-}
-
 /* A value in meV/atom with the session precision. */
 static const char *mev(const struct session *s, double x, char *buf, size_t len)
 {
@@ -454,15 +442,6 @@ static int problem_extras(struct session *s, const struct cmd_args *a, cewb_fit_
 
 /* ---- fit ---- */
 
-/* The hyperparameters of a result as a JSON object. */
-static json_t *hyper_json(const cewb_fit_result *res)
-{
-	json_t *h = json_object();
-	for (size_t k = 0; k < res->n_hyper && k < CEWB_FIT_MAX_HYPER; k++)
-		json_object_set_new(h, res->hyper_name[k], jreal(res->hyper[k]));
-	return h;
-}
-
 /* fit METHOD [options] */
 static int fit_exec(struct session *s, const struct cmd_args *a)
 {
@@ -511,14 +490,14 @@ static int fit_exec(struct session *s, const struct cmd_args *a)
 	if (out_is_json(s)) {
 		json_t *eci = json_array();
 		for (size_t j = 0; j < fr->n_cols; j++)
-			json_array_append_new(eci, jreal(fr->eci[j]));
+			json_array_append_new(eci, out_jreal(fr->eci[j]));
 		json_t *doc = json_pack("{s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:i, s:i, s:b, s:i, "
 					"s:b}",
 					"method", cewb_fit_method_name(m), "n_parameters",
 					(int)fr->n_cols, "n_nonzero", (int)fr->n_nonzero,
-					"rmse_train", jreal(fr->rmse_train), "eci", eci,
-					"hyperparameters", hyper_json(fr), "seconds",
-					jreal(fr->seconds), "n_structures", (int)n_rows, "rank",
+					"rmse_train", out_jreal(fr->rmse_train), "eci", eci,
+					"hyperparameters", fit_hyper_json(fr), "seconds",
+					out_jreal(fr->seconds), "n_structures", (int)n_rows, "rank",
 					(int)fr->rank, "converged", fr->converged, "n_iter",
 					(int)fr->n_iter, "standardize", o.standardize);
 		if (isfinite(fr->log_marginal_likelihood))
@@ -551,7 +530,7 @@ static int fit_exec(struct session *s, const struct cmd_args *a)
 	if (isfinite(fr->log_marginal_likelihood))
 		out_printf(s, "log_likelihood        %s (marginal)\n",
 			   out_real(s, fr->log_marginal_likelihood, b1, sizeof b1));
-	if (show_time(s))
+	if (out_show_time(s))
 		out_printf(s, "seconds               %.3g\n", fr->seconds);
 	char unused[256];
 	unused_options(a, method_bit(m), unused, sizeof unused);
@@ -668,10 +647,10 @@ static json_t *validate_json(cewb_fit_method m, const cewb_xval_options *x,
 							     : json_null(),
 				"repeat", (int)(x->scheme == CEWB_XVAL_LOO ? 1 : x->repeat),
 				"seed", json_integer((json_int_t)x->seed), "rmse_validation",
-				jreal(xr->rmse_validation), "rmse_validation_std",
-				jreal(xr->rmse_validation_std), "rmse_train",
-				jreal(xr->rmse_train), "n_nonzero", jreal(xr->n_nonzero),
-				"seconds", jreal(xr->seconds), "n_splits", (int)xr->n_splits,
+				out_jreal(xr->rmse_validation), "rmse_validation_std",
+				out_jreal(xr->rmse_validation_std), "rmse_train",
+				out_jreal(xr->rmse_train), "n_nonzero", out_jreal(xr->n_nonzero),
+				"seconds", out_jreal(xr->seconds), "n_splits", (int)xr->n_splits,
 				"n_structures", (int)n_rows);
 	if (x->scheme == CEWB_XVAL_SHUFFLE_SPLIT)
 		json_object_set_new(doc, "test_fraction", json_real(x->test_fraction));
@@ -787,20 +766,20 @@ static int validate_exec(struct session *s, const struct cmd_args *a)
 			   mev(s, xr[0].rmse_train, b1, sizeof b1));
 		out_printf(s, "n_nonzero             %s (mean over %zu splits)\n",
 			   out_real(s, xr[0].n_nonzero, b1, sizeof b1), xr[0].n_splits);
-		if (show_time(s))
+		if (out_show_time(s))
 			out_printf(s, "seconds               %.3g\n", xr[0].seconds);
 	} else {
 		out_printf(s, "%s, seed %llu, %zu structures (errors in meV/atom)\n", sch,
 			   (unsigned long long)x.seed, r.n);
 		out_printf(s, "%-8s %16s %10s %12s %10s%s\n", "method", "rmse_validation", "std",
-			   "rmse_train", "n_nonzero", show_time(s) ? "    seconds" : "");
+			   "rmse_train", "n_nonzero", out_show_time(s) ? "    seconds" : "");
 		for (size_t k = 0; k < n_methods; k++) {
 			out_printf(s, "%-8s %16s %10s %12s %10s", cewb_fit_method_name(ms[k]),
 				   mev(s, xr[k].rmse_validation, b1, sizeof b1),
 				   mev(s, xr[k].rmse_validation_std, b2, sizeof b2),
 				   mev(s, xr[k].rmse_train, b3, sizeof b3),
 				   out_real(s, xr[k].n_nonzero, sch, sizeof sch));
-			if (show_time(s))
+			if (out_show_time(s))
 				out_printf(s, " %10.3g", xr[k].seconds);
 			out_printf(s, "\n");
 		}
@@ -887,11 +866,11 @@ static int eci_exec(struct session *s, const struct cmd_args *a)
 				continue;
 			json_t *e = json_pack("{s:i, s:i, s:i, s:o, s:i, s:o}", "parameter", (int)j,
 					      "orbit", (int)oi, "order", o ? (int)o->order : -1,
-					      "radius", jreal(o ? o->radius : NAN), "multiplicity",
+					      "radius", out_jreal(o ? o->radius : NAN), "multiplicity",
 					      o ? (int)o->multiplicity[j - o->first_param] : 0,
-					      "value", jreal(fr->eci[j]));
+					      "value", out_jreal(fr->eci[j]));
 			if (src)
-				json_object_set_new(e, "sigma", jreal(sd[j]));
+				json_object_set_new(e, "sigma", out_jreal(sd[j]));
 			json_array_append_new(list, e);
 		}
 		json_t *doc = json_pack("{s:s, s:i, s:i, s:o}", "method",
@@ -1026,14 +1005,14 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 		for (size_t i = 0; i < n; i++) {
 			json_t *e = json_pack("{s:i, s:i, s:o}", "frame", (int)i, "n_atoms",
 					      (int)fr_in.frames[i]->n_atoms, "predicted",
-					      jreal(pred[i]));
+					      out_jreal(pred[i]));
 			if (have_sig)
-				json_object_set_new(e, "sigma", jreal(sig[i]));
+				json_object_set_new(e, "sigma", out_jreal(sig[i]));
 			if (refused[i])
 				json_object_set_new(e, "refused", json_string(refused[i]));
 			if (isfinite(tgt[i])) {
 				json_object_set_new(e, "target", json_real(tgt[i]));
-				json_object_set_new(e, "error", jreal(pred[i] - tgt[i]));
+				json_object_set_new(e, "error", out_jreal(pred[i] - tgt[i]));
 			}
 			json_array_append_new(list, e);
 		}
@@ -1165,14 +1144,14 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 		for (size_t k = 0; k < n_pts; k++)
 			json_array_append_new(
 				pts, json_pack("{s:i, s:o, s:o, s:o}", "size", (int)lc->x[k],
-					       "rmse_validation", jreal(lc->valid[k]),
-					       "rmse_validation_std", jreal(lc->valid_std[k]),
-					       "rmse_train", jreal(lc->train[k])));
+					       "rmse_validation", out_jreal(lc->valid[k]),
+					       "rmse_validation_std", out_jreal(lc->valid_std[k]),
+					       "rmse_train", out_jreal(lc->train[k])));
 		out_json(s, json_pack("{s:s, s:s, s:i, s:i, s:o, s:i, s:o, s:o}", "method",
 				      c.method, "scheme", "kfold", "folds", (int)x.folds, "repeat",
 				      (int)x.repeat, "seed", json_integer((json_int_t)x.seed),
 				      "n_structures", (int)r.n, "points", pts, "seconds",
-				      jreal(seconds)));
+				      out_jreal(seconds)));
 	} else if (lc) {
 		out_printf(s, "learning curve of %s: %zu-fold cross-validation, %zu repeat%s, "
 			   "seed %llu, %zu structures (errors in meV/atom)\n", lc->method, x.folds,
@@ -1184,7 +1163,7 @@ static int learning_exec(struct session *s, const struct cmd_args *a)
 				   mev(s, lc->valid[k], b1, sizeof b1),
 				   mev(s, lc->valid_std[k], b2, sizeof b2),
 				   mev(s, lc->train[k], b3, sizeof b3));
-		if (show_time(s))
+		if (out_show_time(s))
 			out_printf(s, "seconds %.3g\n", seconds);
 	}
 	rows_release(&r);
@@ -1394,9 +1373,9 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 			json_array_append_new(
 				pts, json_pack("{s:o, s:i, s:o, s:o, s:o}", "cutoffs", cut,
 					       "n_parameters", (int)cc->n_params[k],
-					       "rmse_validation", jreal(cc->valid[k]),
-					       "rmse_validation_std", jreal(cc->valid_std[k]),
-					       "rmse_train", jreal(cc->train[k])));
+					       "rmse_validation", out_jreal(cc->valid[k]),
+					       "rmse_validation_std", out_jreal(cc->valid_std[k]),
+					       "rmse_train", out_jreal(cc->train[k])));
 		}
 		out_json(s, json_pack("{s:s, s:s, s:o, s:i, s:o, s:o, s:o}", "method", cc->method,
 				      "scheme", scheme_name(x.scheme), "folds",
@@ -1404,7 +1383,7 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 					      json_integer((json_int_t)x.folds) : json_null(),
 				      "repeat", (int)x.repeat, "seed",
 				      json_integer((json_int_t)x.seed), "points", pts, "seconds",
-				      jreal(seconds)));
+				      out_jreal(seconds)));
 	} else {
 		out_printf(s, "convergence of %s in the cutoffs: %s, seed %llu "
 			   "(errors in meV/atom)\n", cc->method, sch, (unsigned long long)x.seed);
@@ -1415,7 +1394,7 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 				   cc->n_params[k], mev(s, cc->valid[k], b1, sizeof b1),
 				   mev(s, cc->valid_std[k], b2, sizeof b2),
 				   mev(s, cc->train[k], b3, sizeof b3));
-		if (show_time(s))
+		if (out_show_time(s))
 			out_printf(s, "seconds %.3g\n", seconds);
 	}
 	free(sets);

@@ -45,15 +45,6 @@ static const cewb_fc2 *need_fc2(struct session *s)
 	return fc;
 }
 
-/* A JSON array of n reals. */
-static json_t *jreals(const double *x, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, isfinite(x[i]) ? json_real(x[i]) : json_null());
-	return a;
-}
-
 /* A frequency for tables: 4 decimals, no "-0.0000". */
 static const char *thz(double f, char *buf, size_t len)
 {
@@ -115,8 +106,8 @@ static int phonons_exec(struct session *s, const struct cmd_args *a)
 		return cmd_fail(s, "%s", err.message);
 	}
 	if (out_is_json(s)) {
-		out_json(s, json_pack("{s:o, s:o}", "q", jreals(v->reals, 3), "frequencies_thz",
-				      jreals(f, n)));
+		out_json(s, json_pack("{s:o, s:o}", "q", out_jreals(v->reals, 3), "frequencies_thz",
+				      out_jreals(f, n)));
 		free(f);
 		return 0;
 	}
@@ -174,17 +165,17 @@ static int dispersion_exec(struct session *s, const struct cmd_args *a)
 		for (size_t k = 0; k < b.n_labels; k++) {
 			const cewb_phonon_label *lb = &b.labels[k];
 			json_array_append_new(labels, json_pack("{s:s, s:o, s:f, s:i}", "label",
-								lb->label, "q", jreals(lb->q, 3),
+								lb->label, "q", out_jreals(lb->q, 3),
 								"distance", lb->distance, "index",
 								(int)lb->index));
 		}
 		for (size_t p = 0; p < b.n_points; p++) {
-			json_array_append_new(q, jreals(b.q[p], 3));
-			json_array_append_new(fr, jreals(b.freq + p * nm, nm));
+			json_array_append_new(q, out_jreals(b.q[p], 3));
+			json_array_append_new(fr, out_jreals(b.freq + p * nm, nm));
 		}
 		out_json(s, json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o}", "lattice", b.lattice,
 				      "path", b.path, "n_points", (int)b.n_points, "labels", labels,
-				      "distances", jreals(b.distance, b.n_points), "q", q,
+				      "distances", out_jreals(b.distance, b.n_points), "q", q,
 				      "frequencies_thz", fr));
 		cewb_phonon_bands_release(&b);
 		return 0;
@@ -271,8 +262,8 @@ static int dos_exec(struct session *s, const struct cmd_args *a)
 				      m.mesh[1], m.mesh[2], "sigma_thz",
 				      tetra ? json_null() : json_real(sigma), "method",
 				      tetra ? "tetrahedron" : "gaussian", "n_imaginary",
-				      (int)m.n_imaginary, "frequencies_thz", jreals(f, n), "dos",
-				      jreals(g, n)));
+				      (int)m.n_imaginary, "frequencies_thz", out_jreals(f, n), "dos",
+				      out_jreals(g, n)));
 	} else {
 		double gmax = 0;
 		for (size_t i = 0; i < n; i++)
@@ -383,8 +374,8 @@ static int thermal_exec(struct session *s, const struct cmd_args *a)
 		return 1;
 	if (out_is_json(s)) {
 		out_json(s, json_pack("{s:o, s:o, s:o, s:o, s:[i,i,i], s:i}", "temperatures",
-				      jreals(T, n), "free_energy_kj_per_mol", jreals(F, n),
-				      "entropy", jreals(S, n), "heat_capacity", jreals(C, n),
+				      out_jreals(T, n), "free_energy_kj_per_mol", out_jreals(F, n),
+				      "entropy", out_jreals(S, n), "heat_capacity", out_jreals(C, n),
 				      "mesh", m.mesh[0], m.mesh[1], m.mesh[2], "n_imaginary",
 				      (int)m.n_imaginary));
 	} else {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fit_data.h"
+#include "session.h"
 
 void fit_curve_release(struct fit_curve_data *c)
 {
@@ -35,4 +36,13 @@ void fit_data_free(struct fit_data *d)
 	fit_curve_release(&d->learning);
 	fit_curve_release(&d->convergence);
 	free(d);
+}
+
+/* The hyperparameters of a fit result as a JSON object. */
+json_t *fit_hyper_json(const cewb_fit_result *res)
+{
+	json_t *h = json_object();
+	for (size_t k = 0; h && k < res->n_hyper && k < CEWB_FIT_MAX_HYPER; k++)
+		json_object_set_new(h, res->hyper_name[k], out_jreal(res->hyper[k]));
+	return h;
 }

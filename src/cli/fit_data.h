@@ -12,6 +12,8 @@
 #define CEWB_CLI_FIT_DATA_H
 
 #include <stddef.h>
+#include <jansson.h>
+#include "cewb/fit.h"
 
 /* The last `validate` (of one method; with --compare, the last method). */
 struct fit_validation_data {
@@ -54,6 +56,9 @@ struct fit_data {
 	struct fit_curve_data learning;
 	struct fit_curve_data convergence;
 };
+
+/* The hyperparameters of a fit result as a JSON object (name: value). */
+json_t *fit_hyper_json(const cewb_fit_result *res);
 
 /* Free d and everything in it; fit_data_free(NULL) is harmless. */
 void fit_data_free(struct fit_data *d);

@@ -189,3 +189,24 @@ const char *out_real(const struct session *s, double x, char *buf, size_t len)
 	snprintf(buf, len, "%.*g", s->precision, x);
 	return buf;
 }
+
+/* A JSON real, or null for a value that is not finite. */
+json_t *out_jreal(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* A JSON array of n reals (non-finite ones as null). */
+json_t *out_jreals(const double *x, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, out_jreal(x[i]));
+	return a;
+}
+
+/* May times be printed in text (not while recording or replaying)? */
+int out_show_time(const struct session *s)
+{
+	return !s->record && s->replay_depth == 0;
+}

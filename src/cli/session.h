@@ -133,6 +133,13 @@ void out_printf(struct session *s, const char *fmt, ...) __attribute__((format(p
 void out_json(struct session *s, json_t *doc);
 /* Does the current command write JSON? */
 int out_is_json(const struct session *s);
+/* A JSON real, or null for a value that is not finite (jansson refuses them). */
+json_t *out_jreal(double x);
+/* A JSON array of n reals (non-finite ones as null). */
+json_t *out_jreals(const double *x, size_t n);
+/* May times be printed in text?  Not while recording or replaying: they
+ * change from run to run. */
+int out_show_time(const struct session *s);
 /* Format a real with the session precision (%.{precision}g) into buf. */
 const char *out_real(const struct session *s, double x, char *buf, size_t len);
 
