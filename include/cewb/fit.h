@@ -202,6 +202,8 @@ typedef struct {
 } cewb_xval_result;
 
 cewb_xval_options cewb_xval_options_default(void);
+/* Name of a scheme as in reports: "kfold", "shuffle-split", "loo", "bootstrap". */
+const char *cewb_xval_scheme_name(cewb_xval_scheme scheme);
 /* The k-fold split cewb_xval uses: rows shuffled by a generator seeded with
  * seed and the repeat index, cut into k consecutive blocks (the first
  * n_rows % k one row longer); fold[i] receives the fold (0..k-1) of row i.

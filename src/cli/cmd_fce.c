@@ -1145,18 +1145,6 @@ int fce_session_fit_done(struct session *s, const cewb_fit_options *opt, cewb_fi
 	return 0;
 }
 
-/* Name of a validation scheme. */
-static const char *scheme_name(cewb_xval_scheme sc)
-{
-	switch (sc) {
-	case CEWB_XVAL_KFOLD: return "kfold";
-	case CEWB_XVAL_SHUFFLE_SPLIT: return "shuffle-split";
-	case CEWB_XVAL_LOO: return "loo";
-	case CEWB_XVAL_BOOTSTRAP: return "bootstrap";
-	}
-	return "?";
-}
-
 /* The scheme in words, over structures. */
 static void scheme_words(const cewb_xval_options *x, const cewb_xval_result *xr, char *buf,
 			 size_t len)
@@ -1188,7 +1176,7 @@ static json_t *validate_json(cewb_fit_method m, const cewb_xval_options *x,
 	json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 				"s:o, s:i, s:i, s:i, s:s}",
 				"model", "fce", "method", cewb_fit_method_name(m), "scheme",
-				scheme_name(x->scheme), "folds",
+				cewb_xval_scheme_name(x->scheme), "folds",
 				x->scheme == CEWB_XVAL_KFOLD ? json_integer((json_int_t)x->folds)
 							     : json_null(),
 				"repeat", (int)(x->scheme == CEWB_XVAL_LOO ? 1 : x->repeat),
@@ -1226,7 +1214,7 @@ void fce_session_validate_report(struct session *s, const cewb_fit_method *ms,
 			json_array_append_new(list, validate_json(ms[k], x, &xr[k], rf, n_rows,
 								  n_structures));
 		out_json(s, json_pack("{s:s, s:s, s:o, s:i, s:o, s:o}", "model", "fce", "scheme",
-				      scheme_name(x->scheme), "folds",
+				      cewb_xval_scheme_name(x->scheme), "folds",
 				      x->scheme == CEWB_XVAL_KFOLD ?
 					      json_integer((json_int_t)x->folds) : json_null(),
 				      "repeat", (int)x->repeat, "seed",

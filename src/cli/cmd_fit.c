@@ -70,18 +70,6 @@ static const char *mev(const struct session *s, double x, char *buf, size_t len)
 	return out_real(s, x * MEV, buf, len);
 }
 
-/* Name of a validation scheme as in JSON and tables. */
-static const char *scheme_name(cewb_xval_scheme sc)
-{
-	switch (sc) {
-	case CEWB_XVAL_KFOLD: return "kfold";
-	case CEWB_XVAL_SHUFFLE_SPLIT: return "shuffle-split";
-	case CEWB_XVAL_LOO: return "loo";
-	case CEWB_XVAL_BOOTSTRAP: return "bootstrap";
-	}
-	return "?";
-}
-
 /* Is a hyperparameter in the units of the targets (shown in meV/atom)? */
 static int hyper_is_energy(const char *name)
 {
@@ -617,7 +605,7 @@ static void store_validation(struct session *s, cewb_fit_method m, const cewb_xv
 		return;
 	}
 	snprintf(v->method, sizeof v->method, "%s", cewb_fit_method_name(m));
-	snprintf(v->scheme, sizeof v->scheme, "%s", scheme_name(x->scheme));
+	snprintf(v->scheme, sizeof v->scheme, "%s", cewb_xval_scheme_name(x->scheme));
 	v->n_splits = xr->n_splits;
 	v->n_rows = r->n;
 	v->n_params = r->p;
@@ -642,7 +630,7 @@ static json_t *validate_json(cewb_fit_method m, const cewb_xval_options *x,
 {
 	json_t *doc = json_pack("{s:s, s:s, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i}",
 				"method", cewb_fit_method_name(m), "scheme",
-				scheme_name(x->scheme), "folds",
+				cewb_xval_scheme_name(x->scheme), "folds",
 				x->scheme == CEWB_XVAL_KFOLD ? json_integer((json_int_t)x->folds)
 							     : json_null(),
 				"repeat", (int)(x->scheme == CEWB_XVAL_LOO ? 1 : x->repeat),
@@ -749,7 +737,7 @@ static int validate_exec(struct session *s, const struct cmd_args *a)
 			for (size_t k = 0; k < n_methods; k++)
 				json_array_append_new(list, validate_json(ms[k], &x, &xr[k], r.n));
 			out_json(s, json_pack("{s:s, s:o, s:i, s:o, s:o}", "scheme",
-					      scheme_name(x.scheme), "folds",
+					      cewb_xval_scheme_name(x.scheme), "folds",
 					      x.scheme == CEWB_XVAL_KFOLD ?
 						      json_integer((json_int_t)x.folds) :
 						      json_null(),
@@ -1378,7 +1366,7 @@ static int convergence_exec(struct session *s, const struct cmd_args *a)
 					       "rmse_train", out_jreal(cc->train[k])));
 		}
 		out_json(s, json_pack("{s:s, s:s, s:o, s:i, s:o, s:o, s:o}", "method", cc->method,
-				      "scheme", scheme_name(x.scheme), "folds",
+				      "scheme", cewb_xval_scheme_name(x.scheme), "folds",
 				      x.scheme == CEWB_XVAL_KFOLD ?
 					      json_integer((json_int_t)x.folds) : json_null(),
 				      "repeat", (int)x.repeat, "seed",

@@ -38,6 +38,18 @@ cewb_xval_options cewb_xval_options_default(void)
 	return o;
 }
 
+/* Name of a validation scheme as in reports and JSON. */
+const char *cewb_xval_scheme_name(cewb_xval_scheme scheme)
+{
+	switch (scheme) {
+	case CEWB_XVAL_KFOLD: return "kfold";
+	case CEWB_XVAL_SHUFFLE_SPLIT: return "shuffle-split";
+	case CEWB_XVAL_LOO: return "loo";
+	case CEWB_XVAL_BOOTSTRAP: return "bootstrap";
+	}
+	return "?";
+}
+
 void cewb_xval_result_release(cewb_xval_result *res)
 {
 	if (!res)
