@@ -155,18 +155,30 @@ void cewb_fit_predict_sigma(const double *X, size_t n_rows, size_t n_cols,
 			    const double *covariance, double noise_variance, double *out);
 
 /* Per-method entry points, same contract as cewb_fit. */
-cewb_status cewb_fit_ols(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_ridge(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_prior(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_gls(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_bayes(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_ardr(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_lasso(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_enet(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_rfe(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_omp(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_huber(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
-cewb_status cewb_fit_lad(const cewb_fit_problem *, const cewb_fit_options *, cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_ols(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_ridge(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_prior(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_gls(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_bayes(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_ardr(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_lasso(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_enet(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_rfe(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_omp(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_huber(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
+cewb_status cewb_fit_lad(const cewb_fit_problem *, const cewb_fit_options *,
+			 cewb_fit_result *, cewb_error *);
 
 /* Validation schemes. */
 typedef enum {

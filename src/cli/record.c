@@ -134,7 +134,8 @@ static int number_start(const char *base, const char *p)
 		q++;
 	if (isdigit((unsigned char)*q))
 		return 1;
-	return (strncmp(q, "nan", 3) == 0 || strncmp(q, "inf", 3) == 0) && q == p + (*p == '-' || *p == '+');
+	return (strncmp(q, "nan", 3) == 0 || strncmp(q, "inf", 3) == 0) &&
+	       q == p + (*p == '-' || *p == '+');
 }
 
 /* Unit of the last printed digit of the number text [p, end); 0 for an
