@@ -4,14 +4,15 @@
  * the errors back under a timeout.
  *
  * gnuplot runs in its own process group with its standard input, output and
- * error on three pipes.  A short script goes down the pipe as it is; a long
- * one (large datablocks) is written to a private temporary file that the
- * piped commands load, because gnuplot reads a pipe far slower than a file.
- * The script ends with a handshake line (print of CEWB-DONE and gnuplot's
- * error number, on its standard error); without it the run failed.  All pipes are non-blocking and serviced by one poll loop
- * with a deadline; past it the whole process group is killed, which also
- * stops the children of a wrapper script.  SIGPIPE is ignored while the pipe
- * is open, so a gnuplot that dies early gives EPIPE instead of killing us.
+ * error on three pipes.  A short script goes down the pipe as it is; a long one
+ * (large datablocks) is written to a private temporary file that the piped
+ * commands load, because gnuplot reads a pipe far slower than a file.  The
+ * script ends with a handshake line (print of CEWB-DONE and gnuplot's error
+ * number, on its standard error); without it the run failed.  All pipes are
+ * non-blocking and serviced by one poll loop with a deadline; past it the
+ * whole process group is killed, which also stops the children of a wrapper
+ * script.  SIGPIPE is ignored while the pipe is open, so a gnuplot that dies
+ * early gives EPIPE instead of killing us.
  */
 #include "config.h"
 
