@@ -901,5 +901,6 @@ int cmd_fail(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s->error, sizeof s->error, fmt, ap);
 	va_end(ap);
+	one_line(s->error, sizeof s->error);	/* a file name may hold a newline */
 	return 1;
 }
