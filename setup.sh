@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 PKGS="build-essential autoconf automake libtool pkg-config libgsl-dev
 libsymspg-dev libreadline-dev libncurses-dev libjansson-dev liblapacke-dev
-libopenblas-dev gnuplot-nox tmux"
+libopenblas-dev gnuplot-nox tmux valgrind"
 # make fuzz needs clang and its libFuzzer runtime.
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-dev"
 
