@@ -156,4 +156,24 @@ out=$("$CEWB" -c "$F; fce space 5 4 3 2" 2>&1)
 [ $? -eq 2 ] && printf '%s\n' "$out" | has "too many arguments at '2' (at most 3)"
 ok $? "fce space with four cutoffs: a usage error"
 
+# The pairs of the 108-atom cell itself (periodic images identified): the
+# README's count of 10 pair orbits and 26 independent parameters, and
+# phonopy's frequencies at X and L within 0.5 % from the sigma 0.01 fit.
+SC=examples/fce-al/supercell_ideal.xyz
+"$CEWB" -c "$LAT; fce space 100 --supercell $SC; $DATA; fce select sigma=0.01; fit ols" \
+	-c 'phonons --q 0.5,0,0.5; phonons --q 0.5,0.5,0.5' >"$tmp/sc.out" 2>&1
+ok $? "fce space --supercell: every pair of the 108-atom cell"
+has "order 2: 10 orbits, 26 independent parameters" <"$tmp/sc.out"
+ok $? "10 pair orbits, 26 parameters in the 108-atom cell"
+set -- $(sed -n 's/^frequencies (THz): //p' "$tmp/sc.out" | tr '\n' ' ')
+res=0
+for pair in "$1:5.634" "$3:8.600" "$4:3.498" "$6:8.559"; do
+	near "${pair%%:*}" "${pair#*:}" "$(awk -v w="${pair#*:}" 'BEGIN { print 0.005 * w }')" ||
+		res=1
+done
+ok $res "supercell space: X and L within 0.5 % of phonopy ($*)"
+out=$("$CEWB" -c "$LAT; fce space 5 --supercell examples/fce-al/primitive.xyz --frame 3" 2>&1)
+[ $? -eq 1 ] && printf '%s\n' "$out" | has "primitive.xyz: frame 3 asked for, the file has 1"
+ok $? "fce space --supercell with a frame past the end"
+
 echo "1..$i"

@@ -250,7 +250,7 @@ static void space_summary(struct session *s, const struct fce_state *f)
 		   "('space' or 'fce off' returns to the cluster expansion)\n");
 }
 
-/* fce space CUT2 [CUT3 [CUT4]] [--rotational] */
+/* fce space CUT2 [CUT3 [CUT4]] [--rotational] [--supercell FILE [--frame N]] */
 static int fce_space_exec(struct session *s, const struct cmd_args *a)
 {
 	if (!s->lattice)
@@ -274,7 +274,27 @@ static int fce_space_exec(struct session *s, const struct cmd_args *a)
 		free(f);
 		return cmd_fail(s, "out of memory");
 	}
-	if (cewb_fce_space_build(f->lattice, cut, n, rules, &f->space, &err) != CEWB_OK) {
+	cewb_status st;
+	if (arg_set(a, "supercell")) {
+		/* Clusters of the atoms of one supercell, periodic images identified. */
+		const char *path = arg_str(a, "supercell");
+		size_t frame = (size_t)arg_int(a, "frame");
+		cewb_frames fr = { 0, NULL };
+		st = cewb_structure_read_any(path, NULL, &fr, &err);
+		if (st == CEWB_OK && frame >= fr.n) {
+			cewb_error_set(&err, CEWB_EINVAL, "%s: frame %zu asked for, the file has %zu",
+				       path, frame, fr.n);
+			st = CEWB_EINVAL;
+		}
+		if (st == CEWB_OK)
+			st = cewb_fce_space_build_supercell(f->lattice, fr.frames[frame],
+							    s->match_tol, cut, n, rules,
+							    &f->space, &err);
+		cewb_frames_release(&fr);
+	} else {
+		st = cewb_fce_space_build(f->lattice, cut, n, rules, &f->space, &err);
+	}
+	if (st != CEWB_OK) {
 		f->space = NULL;
 		fce_state_free(f);
 		return cmd_fail(s, "%s", err.message);
@@ -320,6 +340,9 @@ static int fce_space_exec(struct session *s, const struct cmd_args *a)
 		return 0;
 	}
 	space_summary(s, f);
+	if (arg_set(a, "supercell"))
+		out_printf(s, "  clusters of the atoms of %s, periodic images identified\n",
+			   arg_str(a, "supercell"));
 	if (f->n_items)
 		out_printf(s, "  sensing rows of %zu structure%s computed\n", f->n_items,
 			   f->n_items == 1 ? "" : "s");
@@ -1413,6 +1436,10 @@ static const struct cmd_arg cutoff_pos[] = {
 static const struct cmd_arg space_opts[] = {
 	{ .name = "rotational", .type = ARG_FLAG,
 	  .help = "impose the rotational sum rules too (acoustic ones always)" },
+	{ .name = "supercell", .type = ARG_FILE, .metavar = "FILE",
+	  .help = "clusters of the atoms of this supercell, periodic images identified" },
+	{ .name = "frame", .type = ARG_INT, .def = "0", .min = 0, .max = 1e9, .metavar = "N",
+	  .help = "frame of the --supercell file" },
 	{ .name = NULL }
 };
 static const struct cmd_arg orbits_opts[] = {
