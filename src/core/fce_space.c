@@ -201,6 +201,23 @@ static void sort_points(cewb_lsite *p, size_t n, int *idx)
 }
 
 /*
+ * The tuple in[0..n) seen from its point k0: every point translated by
+ * -in[k0].off, reduced modulo the supercell, then sorted into tmp (idx:
+ * the original positions).
+ */
+static void translated_sorted(const cewb_fce_space *sp, const cewb_lsite *in, size_t n,
+			      size_t k0, cewb_lsite *tmp, int *idx)
+{
+	for (size_t k = 0; k < n; k++) {
+		cewb_lsite q = in[k];
+		for (int i = 0; i < 3; i++)
+			q.off[i] -= in[k0].off[i];
+		tmp[k] = pt_reduce(sp, q);
+	}
+	sort_points(tmp, n, idx);
+}
+
+/*
  * Canonical form of a tuple of n points: out[k] is in[perm[k]] translated
  * (and reduced modulo the supercell in a supercell space).
  */
@@ -221,13 +238,7 @@ static void canonical(const cewb_fce_space *sp, const cewb_lsite *in, size_t n,
 		return;
 	}
 	for (size_t k0 = 0; k0 < n; k0++) {
-		for (size_t k = 0; k < n; k++) {
-			cewb_lsite q = in[k];
-			for (int i = 0; i < 3; i++)
-				q.off[i] -= in[k0].off[i];
-			tmp[k] = pt_reduce(sp, q);
-		}
-		sort_points(tmp, n, idx);
+		translated_sorted(sp, in, n, k0, tmp, idx);
 		if (k0 == 0 || tuple_cmp(tmp, out, n) < 0) {
 			memcpy(out, tmp, n * sizeof *tmp);
 			memcpy(perm, idx, n * sizeof *idx);
@@ -254,13 +265,7 @@ static size_t canonical_all(const cewb_fce_space *sp, const cewb_lsite *in, size
 	}
 	for (size_t k0 = 0; k0 < n; k0++) {
 		size_t j;
-		for (size_t k = 0; k < n; k++) {
-			cewb_lsite q = in[k];
-			for (int i = 0; i < 3; i++)
-				q.off[i] -= in[k0].off[i];
-			tmp[k] = pt_reduce(sp, q);
-		}
-		sort_points(tmp, n, idx);
+		translated_sorted(sp, in, n, k0, tmp, idx);
 		if (tuple_cmp(tmp, out, n))
 			continue;
 		/* Candidates with the same offset are the same translation
