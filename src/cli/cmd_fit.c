@@ -834,12 +834,10 @@ static int eci_exec(struct session *s, const struct cmd_args *a)
 	if (fce_session_active(s))
 		return cmd_fail(s, "eci lists cluster interactions; in force-constant mode the "
 				"parameters are in 'fit METHOD --json' ('fce off' for the ECIs)");
-	if (!s->fit.have)
-		return cmd_fail(s, "no fit: run 'fit METHOD' first (for example 'fit ardr')");
+	if (fit_need_current(s))
+		return 1;
 	const cewb_fit_result *fr = &s->fit.res;
 	const cewb_space *sp = s->space;
-	if (!sp || sp->n_params != fr->n_cols)
-		return cmd_fail(s, "the fit does not belong to the current space: fit again");
 	double *sd = malloc(fr->n_cols * sizeof *sd);
 	if (!sd)
 		return cmd_fail(s, "out of memory");
@@ -904,12 +902,10 @@ static int predict_exec(struct session *s, const struct cmd_args *a)
 	if (fce_session_active(s))
 		return cmd_fail(s, "predict gives cluster-expansion energies; in force-constant "
 				"mode 'fce errors' compares forces ('fce off' to predict energies)");
-	if (!s->fit.have)
-		return cmd_fail(s, "no fit: run 'fit METHOD' first (for example 'fit ardr')");
+	if (fit_need_current(s))
+		return 1;
 	const cewb_fit_result *fr = &s->fit.res;
 	const cewb_space *sp = s->space;
-	if (!sp || sp->n_params != fr->n_cols)
-		return cmd_fail(s, "the fit does not belong to the current space: fit again");
 	const char *path = a->pos[0].s;
 	cewb_frames fr_in = { 0, NULL };
 	cewb_error err;

@@ -449,12 +449,10 @@ static int synth_exec(struct session *s, const struct cmd_args *a)
 /* synth compare FILE [--all] [--summary]: the last fit's ECIs against FILE. */
 static int compare_exec(struct session *s, const struct cmd_args *a)
 {
-	if (!s->fit.have)
-		return cmd_fail(s, "no fit: run 'fit METHOD' first (for example 'fit ardr')");
+	if (fit_need_current(s))
+		return 1;
 	const cewb_fit_result *fr = &s->fit.res;
 	const cewb_space *sp = s->space;
-	if (!sp || sp->n_params != fr->n_cols)
-		return cmd_fail(s, "the fit does not belong to the current space: fit again");
 	const char *path = a->pos[0].s;
 	struct eci_file f;
 	if (eci_read(s, path, &f))

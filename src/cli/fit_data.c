@@ -2,6 +2,7 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include "cmd.h"
 #include "fit_data.h"
 #include "session.h"
 
@@ -45,4 +46,14 @@ json_t *fit_hyper_json(const cewb_fit_result *res)
 	for (size_t k = 0; h && k < res->n_hyper && k < CEWB_FIT_MAX_HYPER; k++)
 		json_object_set_new(h, res->hyper_name[k], out_jreal(res->hyper[k]));
 	return h;
+}
+
+/* Fail unless the session has a fit of its current cluster space. */
+int fit_need_current(struct session *s)
+{
+	if (!s->fit.have)
+		return cmd_fail(s, "no fit: run 'fit METHOD' first (for example 'fit ardr')");
+	if (!s->space || s->space->n_params != s->fit.res.n_cols)
+		return cmd_fail(s, "the fit does not belong to the current space: fit again");
+	return 0;
 }

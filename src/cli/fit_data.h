@@ -57,6 +57,11 @@ struct fit_data {
 	struct fit_curve_data convergence;
 };
 
+struct session;
+/* Fail unless the session has a fit of its current cluster space: 0, or 1
+ * after cmd_fail (the message says what to run). */
+int fit_need_current(struct session *s);
+
 /* The hyperparameters of a fit result as a JSON object (name: value). */
 json_t *fit_hyper_json(const cewb_fit_result *res);
 
