@@ -22,9 +22,6 @@
 #include "session.h"
 #include "../plot/plot_phonon.h"
 
-/* Linked without the force-constant family, the phonon commands say so. */
-#pragma weak fce_session_fc2
-
 #define SYMPREC 1e-5		/* spglib tolerance of the band path (Å) */
 #define MAX_TEMPERATURES 100000
 
@@ -34,10 +31,6 @@ static const cewb_fc2 *need_fc2(struct session *s)
 	char why[512];
 	const cewb_fc2 *fc;
 
-	if (!fce_session_fc2) {
-		cmd_fail(s, "no force-constant fit: this build has no force-constant commands");
-		return NULL;
-	}
 	why[0] = '\0';
 	fc = fce_session_fc2(s, why, sizeof why);
 	if (!fc)
